@@ -1,0 +1,49 @@
+package main
+
+import (
+	"debug/elf"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// The binary as the Makefile builds it: static, with version and commit stamped by -ldflags.
+func TestBinaryIsStaticAndStamped(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "glcd")
+	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w -X main.version=9.9.9-test -X main.commit=feedbee", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	f, err := elf.Open(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			t.Fatal("glcd is dynamically linked: it must run in any image, alpine included")
+		}
+	}
+	out, err := exec.Command(bin, "version", "--output", "json").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct{ Version, Commit, Go, ClientGo string }
+	if err := json.Unmarshal(out, &v); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if v.Version != "9.9.9-test" || v.Commit != "feedbee" || v.Go != runtime.Version() || !strings.HasPrefix(v.ClientGo, "v0.") {
+		t.Fatalf("version output %+v", v)
+	}
+	// exit codes reach the process
+	cmd := exec.Command(bin, "--output", "xml", "version")
+	err = cmd.Run()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 {
+		t.Fatalf("bad flag value: %v, want exit 2", err)
+	}
+}

@@ -1,0 +1,173 @@
+// Package cli wires glcd's commands: flags, environment bindings and output. It holds no
+// deploy logic; each command calls into the package that does the work.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/urfave/cli/v2"
+
+	"gitlab.com/glcd/glcd/internal/ci"
+	"gitlab.com/glcd/glcd/internal/exitcode"
+	"gitlab.com/glcd/glcd/internal/kube"
+)
+
+// BuildInfo describes the binary; the Makefile sets Version and Commit with -ldflags.
+type BuildInfo struct {
+	Version   string `json:"version"`
+	Commit    string `json:"commit"`
+	GoVersion string `json:"go"`
+	ClientGo  string `json:"clientGo"`
+}
+
+// Streams are the process's standard streams.
+type Streams struct {
+	In       io.Reader
+	Out, Err io.Writer
+}
+
+// Run runs glcd with args (args[0] is the program name) in the environment environ and
+// returns the process exit code. Everything written to Out and Err passes through a masker
+// that knows every secret in environ.
+func Run(ctx context.Context, args, environ []string, s Streams, info BuildInfo) int {
+	env := ci.Load(ci.Environ(environ))
+	masker := ci.NewMasker(env.Secrets()...)
+	out, errw := masker.Writer(s.Out), masker.Writer(s.Err)
+	defer out.Flush()
+	defer errw.Flush()
+
+	r := &runtime{env: env, masker: masker, out: out, err: errw, info: info}
+	app := newApp(r)
+	app.Reader, app.Writer, app.ErrWriter = s.In, out, errw
+	err := app.RunContext(ctx, args)
+	if err == nil {
+		return exitcode.OK
+	}
+	code := exitcode.Of(err)
+	var ee cli.ExitCoder
+	if errors.As(err, &ee) && !errors.As(err, new(*exitcode.Error)) {
+		code = ee.ExitCode() // urfave's own errors (unknown flag, ...) are usage errors
+	}
+	fmt.Fprintf(errw, "glcd: %v\n", err)
+	return code
+}
+
+// runtime is what every command gets: the environment, the masker and the masked streams.
+type runtime struct {
+	env    *ci.Env
+	masker *ci.Masker
+	out    io.Writer
+	err    io.Writer
+	info   BuildInfo
+}
+
+func newApp(r *runtime) *cli.App {
+	app := &cli.App{
+		Name:  "glcd",
+		Usage: "continuous delivery from GitLab CI to Kubernetes",
+		Description: "glcd reads GitLab's KUBECONFIG, KUBE_* and CI_* variables (and the old deploy scripts' " +
+			"PROJECT_NAME, POD_NAME, IMAGE_NAME, TARGET_IMAGE_VERSION) and does the deploy steps of a pipeline.\n" +
+			"Every flag can also be set through the environment variable shown beside it.\n" +
+			"Exit codes: 0 done, 1 the operation failed, 2 bad input or configuration, 3 timed out.",
+		Version:         r.info.Version,
+		HideVersion:     true,
+		Flags:           globalFlags(),
+		Commands:        []*cli.Command{versionCommand(r)},
+		HideHelpCommand: true,
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return exitcode.UsageError(err)
+		},
+		ExitErrHandler: func(*cli.Context, error) {}, // Run reports errors and picks the code
+		Before: func(c *cli.Context) error {
+			return r.setup(c)
+		},
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return exitcode.UsageError(fmt.Errorf("unknown command %q: `glcd --help` lists the commands", c.Args().First()))
+			}
+			return cli.ShowAppHelp(c)
+		},
+	}
+	for _, cmd := range app.Commands {
+		cmd.Flags = append(cmd.Flags, globalFlags()...)
+		cmd.OnUsageError = app.OnUsageError
+	}
+	return app
+}
+
+// Output formats.
+const (
+	outputText = "text"
+	outputJSON = "json"
+)
+
+func globalFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: outputText, Usage: "result format: text or json (json: one object on stdout)", EnvVars: []string{"GLCD_OUTPUT"}},
+		&cli.BoolFlag{Name: "debug", Usage: "log what glcd does to stderr (secrets stay masked)", EnvVars: []string{"GLCD_DEBUG"}},
+		&cli.StringFlag{Name: "kubeconfig", Usage: "kubeconfig file (default: $KUBECONFIG, then KUBE_URL/KUBE_TOKEN/KUBE_CA_PEM, then in-cluster)", EnvVars: []string{"GLCD_KUBECONFIG"}},
+		&cli.StringFlag{Name: "context", Usage: "kubeconfig context; GitLab agent contexts are path/to/agent-project:agent-name", EnvVars: []string{"GLCD_CONTEXT", "KUBE_CONTEXT"}},
+		&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "namespace (default: $KUBE_NAMESPACE, the context's, then default)", EnvVars: []string{"GLCD_NAMESPACE", "KUBE_NAMESPACE"}},
+		&cli.BoolFlag{Name: "insecure-skip-tls-verify", Usage: "do not verify the API server's certificate (prints a warning every time)", EnvVars: []string{"GLCD_INSECURE_SKIP_TLS_VERIFY"}},
+	}
+}
+
+// lookup returns the value of a global flag given either before or after the command name.
+func lookup[T any](c *cli.Context, name string, get func(*cli.Context, string) T) T {
+	for _, x := range c.Lineage() {
+		if x.IsSet(name) {
+			return get(x, name)
+		}
+	}
+	return get(c, name)
+}
+
+func stringFlag(c *cli.Context, name string) string {
+	return lookup(c, name, (*cli.Context).String)
+}
+
+func boolFlag(c *cli.Context, name string) bool {
+	return lookup(c, name, (*cli.Context).Bool)
+}
+
+// setup validates the global flags once, before any command runs.
+func (r *runtime) setup(c *cli.Context) error {
+	switch o := stringFlag(c, "output"); o {
+	case outputText, outputJSON:
+	default:
+		return exitcode.UsageError(fmt.Errorf("--output %q: want text or json", o))
+	}
+	return nil
+}
+
+// logger returns the --debug logger (masked stderr) or one that discards.
+func (r *runtime) logger(c *cli.Context) *slog.Logger {
+	if !boolFlag(c, "debug") {
+		return slog.New(slog.DiscardHandler)
+	}
+	return slog.New(slog.NewTextHandler(r.err, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// kubeTarget resolves the cluster from the global flags and the environment, and teaches
+// the masker the credentials it found.
+func (r *runtime) kubeTarget(c *cli.Context) (*kube.Target, error) {
+	t, err := kube.Resolve(kube.Options{
+		Kubeconfig:            stringFlag(c, "kubeconfig"),
+		Context:               stringFlag(c, "context"),
+		Namespace:             stringFlag(c, "namespace"),
+		InsecureSkipTLSVerify: boolFlag(c, "insecure-skip-tls-verify"),
+		UserAgent:             "glcd/" + r.info.Version,
+		Warn:                  r.err,
+	}, r.env)
+	if err != nil {
+		return nil, err
+	}
+	r.masker.Add(ci.NewSecret(t.Config.BearerToken), ci.NewSecret(t.Config.Password))
+	r.logger(c).Debug("kubernetes target", "source", t.Source, "host", t.Config.Host,
+		"namespace", t.Namespace, "namespaceFrom", t.NamespaceSource)
+	return t, nil
+}

@@ -1,0 +1,174 @@
+package testbed
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Image is a one-layer container image made from files on this machine, since no registry
+// is reachable from the test bed.
+type Image struct {
+	Ref    string // e.g. testbed.local/busybox:1
+	Files  []ImageFile
+	Config ImageConfig
+}
+
+// ImageFile is one entry of the image's root filesystem.
+type ImageFile struct {
+	Path     string // inside the image, without leading slash
+	Mode     int64  // permission bits; for directories too
+	Dir      bool
+	Symlink  string // target, for a symlink
+	Content  []byte // for a regular file
+	FromHost string // copy the content of this host file instead of Content
+}
+
+// ImageConfig is the part of the OCI image config the test bed sets.
+type ImageConfig struct {
+	Entrypoint []string `json:"Entrypoint,omitempty"`
+	Cmd        []string `json:"Cmd,omitempty"`
+	Env        []string `json:"Env,omitempty"`
+	WorkingDir string   `json:"WorkingDir,omitempty"`
+	User       string   `json:"User,omitempty"`
+}
+
+// WriteArchive writes the image as a docker-archive tarball that `ctr images import` loads.
+func (im Image) WriteArchive(path string) error {
+	var layer bytes.Buffer
+	tw := tar.NewWriter(&layer)
+	mtime := time.Unix(0, 0)
+	for _, f := range im.Files {
+		h := &tar.Header{Name: f.Path, Mode: f.Mode, ModTime: mtime, Format: tar.FormatPAX}
+		switch {
+		case f.Dir:
+			h.Typeflag, h.Name = tar.TypeDir, strings.TrimSuffix(f.Path, "/")+"/"
+		case f.Symlink != "":
+			h.Typeflag, h.Linkname = tar.TypeSymlink, f.Symlink
+		default:
+			content := f.Content
+			if f.FromHost != "" {
+				b, err := os.ReadFile(f.FromHost)
+				if err != nil {
+					return fmt.Errorf("image %s: %w", im.Ref, err)
+				}
+				content = b
+			}
+			h.Typeflag, h.Size = tar.TypeReg, int64(len(content))
+			if err := tw.WriteHeader(h); err != nil {
+				return err
+			}
+			if _, err := tw.Write(content); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			return err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return err
+	}
+	sum := sha256.Sum256(layer.Bytes())
+	config, err := json.Marshal(map[string]any{
+		"architecture": "amd64", "os": "linux", "config": im.Config,
+		"rootfs": map[string]any{"type": "layers", "diff_ids": []string{"sha256:" + hex.EncodeToString(sum[:])}},
+	})
+	if err != nil {
+		return err
+	}
+	manifest, err := json.Marshal([]map[string]any{{"Config": "config.json", "RepoTags": []string{im.Ref}, "Layers": []string{"layer.tar"}}})
+	if err != nil {
+		return err
+	}
+	var out bytes.Buffer
+	aw := tar.NewWriter(&out)
+	for _, e := range []struct {
+		name string
+		data []byte
+	}{{"manifest.json", manifest}, {"config.json", config}, {"layer.tar", layer.Bytes()}} {
+		if err := aw.WriteHeader(&tar.Header{Name: e.name, Mode: 0o644, Size: int64(len(e.data)), ModTime: mtime}); err != nil {
+			return err
+		}
+		if _, err := aw.Write(e.data); err != nil {
+			return err
+		}
+	}
+	if err := aw.Close(); err != nil {
+		return err
+	}
+	return os.WriteFile(path, out.Bytes(), 0o644)
+}
+
+// Image references the test bed always has.
+const (
+	PauseImage   = "testbed.local/pause:1"
+	BusyboxImage = "testbed.local/busybox:1"
+)
+
+// BusyboxFiles returns a root filesystem with Debian's static busybox and a link per applet.
+func BusyboxFiles(ctx context.Context) ([]ImageFile, error) {
+	const host = "/bin/busybox"
+	out, err := exec.CommandContext(ctx, host, "--list").Output()
+	if err != nil {
+		return nil, fmt.Errorf("busybox image: %s --list: %w (install busybox-static)", host, err)
+	}
+	files := []ImageFile{
+		{Path: "bin", Dir: true, Mode: 0o755},
+		{Path: "bin/busybox", Mode: 0o755, FromHost: host},
+		{Path: "etc", Dir: true, Mode: 0o755},
+		{Path: "etc/passwd", Mode: 0o644, Content: []byte("root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n")},
+		{Path: "etc/group", Mode: 0o644, Content: []byte("root:x:0:\nnobody:x:65534:\n")},
+		{Path: "tmp", Dir: true, Mode: 0o1777},
+		{Path: "root", Dir: true, Mode: 0o700},
+	}
+	for _, a := range strings.Fields(string(out)) {
+		if a != "busybox" {
+			files = append(files, ImageFile{Path: "bin/" + a, Symlink: "busybox", Mode: 0o777})
+		}
+	}
+	return files, nil
+}
+
+// baseImages writes the pause and busybox archives into dir and returns their paths.
+func baseImages(ctx context.Context, dir string) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	src := filepath.Join(dir, "pause.c")
+	if err := os.WriteFile(src, pauseSource, 0o644); err != nil {
+		return nil, err
+	}
+	pauseBin := filepath.Join(dir, "pause")
+	if out, err := exec.CommandContext(ctx, "gcc", "-O2", "-static", "-o", pauseBin, src).CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("pause image: gcc -static: %w: %s (install gcc and libc6-dev)", err, out)
+	}
+	bb, err := BusyboxFiles(ctx)
+	if err != nil {
+		return nil, err
+	}
+	images := []Image{
+		{Ref: PauseImage, Files: []ImageFile{{Path: "pause", Mode: 0o755, FromHost: pauseBin}},
+			Config: ImageConfig{Entrypoint: []string{"/pause"}}},
+		{Ref: BusyboxImage, Files: bb, Config: ImageConfig{Cmd: []string{"/bin/sh"}, Env: []string{"PATH=/bin"}}},
+	}
+	var paths []string
+	for _, im := range images {
+		p := filepath.Join(dir, strings.NewReplacer("/", "_", ":", "_").Replace(im.Ref)+".tar")
+		if err := im.WriteArchive(p); err != nil {
+			return nil, err
+		}
+		paths = append(paths, p)
+	}
+	return paths, nil
+}

@@ -1,0 +1,562 @@
+// Package testbed runs a real single-node Kubernetes for tests and demos: etcd, kube-apiserver,
+// kube-controller-manager, kube-scheduler and a kubelet (all built from the Go module proxy)
+// with Debian's containerd, runc and CNI bridge plugin, inside a network namespace of its own.
+//
+// Tests and tools on the host reach the API server through a veth link into that namespace:
+// the kubeconfig points at https://10.251.N.2:6443, the namespace's end of the link. Each
+// cluster gets its own slot N (namespace, link, addresses, cgroup root and state folder under
+// the cache), so several clusters can run at once and Stop can prove it left nothing behind.
+// Everything needs root.
+package testbed
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+)
+
+// NodeName is the name of the test bed's only node.
+const NodeName = "tb-node"
+
+const (
+	apiPort   = 6443
+	maxSlot   = 60
+	ownerFile = "owner"
+)
+
+// Options configure Start.
+type Options struct {
+	// Name labels the cluster (shown by `testbed status`); "" means "test".
+	Name string
+	// Persistent clusters outlive the process that started them (make testbed-up).
+	// Other clusters are stopped when their owner exits and cleaned up by the next Start.
+	Persistent bool
+	// Log receives progress lines. Nil discards them.
+	Log io.Writer
+}
+
+// Cluster is a running test bed.
+type Cluster struct {
+	Name       string
+	Dir        string // state folder: pki, configs, logs, data
+	Kubeconfig string // admin kubeconfig, usable from the host
+	BinDir     string // etcd, kube-*, kubelet, kubectl
+	Config     *rest.Config
+	Client     kubernetes.Interface
+	NodeIP     string
+	// StartTime is how long Start took from first process to node Ready.
+	StartTime time.Duration
+
+	slot slotNames
+	log  io.Writer
+}
+
+// Start builds what is missing, then starts a cluster in a free slot and waits until its node
+// is Ready and the default namespace has its service account.
+func Start(ctx context.Context, opts Options) (*Cluster, error) {
+	if os.Geteuid() != 0 {
+		return nil, errors.New("the test bed needs root (network namespaces, cgroups, containerd)")
+	}
+	log := opts.Log
+	if log == nil {
+		log = io.Discard
+	}
+	if opts.Name == "" {
+		opts.Name = "test"
+	}
+	bin, err := EnsureBinaries(ctx, log)
+	if err != nil {
+		return nil, err
+	}
+	for _, tool := range []string{"containerd", "ctr", "runc", "ip", "nsenter", "gcc", "/usr/lib/cni/bridge", "/bin/busybox"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			return nil, fmt.Errorf("the test bed needs %s: apt-get install containerd runc containernetworking-plugins "+
+				"iproute2 util-linux gcc libc6-dev busybox-static", tool)
+		}
+	}
+	cache, err := CacheDir()
+	if err != nil {
+		return nil, err
+	}
+	slot, dir, err := claimSlot(ctx, filepath.Join(cache, "run"), opts)
+	if err != nil {
+		return nil, err
+	}
+	c := &Cluster{Name: opts.Name, Dir: dir, BinDir: bin, slot: slot, NodeIP: slot.NodeIP, log: log,
+		Kubeconfig: filepath.Join(dir, "admin.kubeconfig")}
+	t0 := time.Now()
+	if err := c.start(ctx, opts.Persistent); err != nil {
+		logs := c.logTails()
+		_ = c.Stop(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("test bed start: %w\n%s", err, logs)
+	}
+	c.StartTime = time.Since(t0)
+	fmt.Fprintf(log, "testbed %s: node %s Ready after %s (API %s)\n", c.Name, NodeName, c.StartTime.Round(100*time.Millisecond), c.Config.Host)
+	return c, nil
+}
+
+// claimSlot finds a free slot, cleaning up slots whose owner died, and creates its folder.
+func claimSlot(ctx context.Context, runRoot string, opts Options) (slotNames, string, error) {
+	if err := os.MkdirAll(runRoot, 0o755); err != nil {
+		return slotNames{}, "", err
+	}
+	unlock, err := lockFile(filepath.Join(runRoot, "slots.lock"))
+	if err != nil {
+		return slotNames{}, "", err
+	}
+	defer unlock()
+	for n := 1; n <= maxSlot; n++ {
+		dir := filepath.Join(runRoot, strconv.Itoa(n))
+		s := names(n)
+		if _, err := os.Stat(dir); err == nil {
+			if ownerAlive(dir) {
+				continue
+			}
+			stale := &Cluster{Dir: dir, slot: s, log: io.Discard}
+			if err := stale.Stop(ctx); err != nil {
+				continue
+			}
+		} else if _, err := os.Stat(s.netnsPath()); err == nil || linkExists(s.HostLink) {
+			continue // someone else's resources: leave them alone
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return slotNames{}, "", err
+		}
+		owner := strconv.Itoa(os.Getpid())
+		if opts.Persistent {
+			owner = "persistent"
+		}
+		if err := os.WriteFile(filepath.Join(dir, ownerFile), []byte(owner+" "+opts.Name+"\n"), 0o644); err != nil {
+			return slotNames{}, "", err
+		}
+		return s, dir, nil
+	}
+	return slotNames{}, "", fmt.Errorf("no free test bed slot among %d: run `make testbed-down` to stop them all", maxSlot)
+}
+
+// ownerAlive reports whether the cluster in dir is persistent or its owning process still runs.
+func ownerAlive(dir string) bool {
+	b, err := os.ReadFile(filepath.Join(dir, ownerFile))
+	if err != nil {
+		return false
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return false
+	}
+	if f[0] == "persistent" {
+		return true
+	}
+	pid, err := strconv.Atoi(f[0])
+	return err == nil && !zombie(pid)
+}
+
+func (c *Cluster) path(p ...string) string { return filepath.Join(append([]string{c.Dir}, p...)...) }
+
+func (c *Cluster) start(ctx context.Context, persistent bool) error {
+	s := c.slot
+	if err := s.setupNetwork(ctx); err != nil {
+		return err
+	}
+	if err := s.setupCgroups(); err != nil {
+		return err
+	}
+	pki := c.path("pki")
+	if err := writePKI(pki, NodeName, net.ParseIP(s.NodeIP)); err != nil {
+		return err
+	}
+	server := fmt.Sprintf("https://%s:%d", s.NodeIP, apiPort)
+	if err := writeKubeconfig(c.Kubeconfig, server, pki, "admin"); err != nil {
+		return err
+	}
+	if err := writeKubeconfig(c.path("kubelet.kubeconfig"), server, pki, "node"); err != nil {
+		return err
+	}
+	if err := c.writeConfigs(); err != nil {
+		return err
+	}
+	cfg, err := clientcmd.BuildConfigFromFlags("", c.Kubeconfig)
+	if err != nil {
+		return err
+	}
+	cfg.QPS, cfg.Burst = 100, 200
+	c.Config = cfg
+	if c.Client, err = kubernetes.NewForConfig(cfg); err != nil {
+		return err
+	}
+	b := func(n string) string { return filepath.Join(c.BinDir, n) }
+	if err := c.spawn("etcd", persistent, b("etcd"), "--name", "tb", "--data-dir", c.path("etcd"),
+		"--listen-client-urls", "http://127.0.0.1:2379", "--advertise-client-urls", "http://127.0.0.1:2379",
+		"--listen-peer-urls", "http://127.0.0.1:2380", "--initial-advertise-peer-urls", "http://127.0.0.1:2380",
+		"--initial-cluster", "tb=http://127.0.0.1:2380", "--unsafe-no-fsync", "--log-level", "warn"); err != nil {
+		return err
+	}
+	// --endpoint-reconciler-type none: the apiserver refuses to advertise itself otherwise
+	if err := c.spawn("kube-apiserver", persistent, b("kube-apiserver"),
+		"--etcd-servers", "http://127.0.0.1:2379",
+		"--bind-address", "0.0.0.0", "--advertise-address", s.NodeIP, "--endpoint-reconciler-type", "none",
+		"--secure-port", strconv.Itoa(apiPort),
+		"--tls-cert-file", filepath.Join(pki, "apiserver.crt"), "--tls-private-key-file", filepath.Join(pki, "apiserver.key"),
+		"--client-ca-file", filepath.Join(pki, "ca.crt"),
+		"--authorization-mode", "Node,RBAC", "--enable-admission-plugins", "NodeRestriction",
+		"--kubelet-client-certificate", filepath.Join(pki, "apiserver-kubelet.crt"),
+		"--kubelet-client-key", filepath.Join(pki, "apiserver-kubelet.key"),
+		"--kubelet-preferred-address-types", "InternalIP",
+		"--service-account-issuer", "https://kubernetes.default.svc.cluster.local",
+		"--service-account-key-file", filepath.Join(pki, "sa.key"),
+		"--service-account-signing-key-file", filepath.Join(pki, "sa.key"),
+		"--service-cluster-ip-range", "10.0.0.0/24", "--allow-privileged=true"); err != nil {
+		return err
+	}
+	if err := c.waitFor(ctx, "kube-apiserver /readyz", 120*time.Second, func(ctx context.Context) (bool, error) {
+		err := c.Client.Discovery().RESTClient().Get().AbsPath("/readyz").Do(ctx).Error()
+		return err == nil, nil
+	}, "kube-apiserver", "etcd"); err != nil {
+		return err
+	}
+	// node-ipam is off: the CNI's host-local IPAM owns the pod range. The serviceaccount
+	// controller must run, or admission refuses pods until "default" exists.
+	if err := c.spawn("kube-controller-manager", persistent, b("kube-controller-manager"),
+		"--kubeconfig", c.Kubeconfig, "--leader-elect=false", "--bind-address", "127.0.0.1", "--secure-port", "10257",
+		"--controllers", "*,-node-ipam-controller", "--root-ca-file", filepath.Join(pki, "ca.crt"),
+		"--service-account-private-key-file", filepath.Join(pki, "sa.key"),
+		"--cluster-signing-cert-file", filepath.Join(pki, "ca.crt"), "--cluster-signing-key-file", filepath.Join(pki, "ca.key")); err != nil {
+		return err
+	}
+	if err := c.spawn("kube-scheduler", persistent, b("kube-scheduler"), "--kubeconfig", c.Kubeconfig,
+		"--leader-elect=false", "--bind-address", "127.0.0.1", "--secure-port", "10259"); err != nil {
+		return err
+	}
+	if err := c.spawn("containerd", persistent, "containerd", "--config", c.path("containerd.toml")); err != nil {
+		return err
+	}
+	if err := c.waitFor(ctx, "containerd", 30*time.Second, func(ctx context.Context) (bool, error) {
+		return exec.CommandContext(ctx, "ctr", "--address", c.containerdSocket(), "version").Run() == nil, nil
+	}, "containerd"); err != nil {
+		return err
+	}
+	imgs, err := c.baseImageArchives(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range imgs {
+		if err := c.ImportImage(ctx, p); err != nil {
+			return err
+		}
+	}
+	if err := c.spawn("kubelet", persistent, b("kubelet"), "--config", c.path("kubelet-config.yaml"),
+		"--kubeconfig", c.path("kubelet.kubeconfig"), "--root-dir", c.path("kubelet"),
+		"--node-ip", s.NodeIP, "--hostname-override", NodeName, "-v=1"); err != nil {
+		return err
+	}
+	if err := c.waitFor(ctx, "node Ready", 120*time.Second, func(ctx context.Context) (bool, error) {
+		n, err := c.Client.CoreV1().Nodes().Get(ctx, NodeName, metav1.GetOptions{})
+		if err != nil {
+			return false, nil
+		}
+		for _, cond := range n.Status.Conditions {
+			if cond.Type == corev1.NodeReady {
+				return cond.Status == corev1.ConditionTrue, nil
+			}
+		}
+		return false, nil
+	}, "kubelet", "containerd"); err != nil {
+		return err
+	}
+	return c.waitFor(ctx, "default service account", 60*time.Second, func(ctx context.Context) (bool, error) {
+		_, err := c.Client.CoreV1().ServiceAccounts("default").Get(ctx, "default", metav1.GetOptions{})
+		return err == nil, nil
+	}, "kube-controller-manager")
+}
+
+// baseImageArchives builds the pause and busybox archives once per version folder.
+func (c *Cluster) baseImageArchives(ctx context.Context) ([]string, error) {
+	vdir, err := VersionDir()
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(vdir, "images")
+	unlock, err := lockFile(filepath.Join(vdir, "images.lock"))
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	return baseImages(ctx, dir)
+}
+
+// ImportImage loads a docker-archive tarball into the node's containerd.
+func (c *Cluster) ImportImage(ctx context.Context, archive string) error {
+	out, err := exec.CommandContext(ctx, "ctr", "--address", c.containerdSocket(), "-n", "k8s.io",
+		"images", "import", archive).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("import %s: %w: %s", archive, err, bytes.TrimSpace(out))
+	}
+	return nil
+}
+
+func (c *Cluster) containerdSocket() string { return c.path("containerd", "containerd.sock") }
+
+// spawn starts a component inside the namespace with its output in NAME.log and its pid in NAME.pid.
+func (c *Cluster) spawn(name string, persistent bool, bin string, args ...string) error {
+	logf, err := os.Create(c.path(name + ".log"))
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	cmd := exec.Command("nsenter", append([]string{"--net=" + c.slot.netnsPath(), "--", bin}, args...)...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.Dir = c.Dir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if !persistent {
+		// die with the owner: a test binary killed by its timeout leaves no cluster running
+		cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", name, err)
+	}
+	pid := cmd.Process.Pid
+	go func() { _ = cmd.Wait() }() // reap it when it exits
+	return os.WriteFile(c.path(name+".pid"), []byte(strconv.Itoa(pid)), 0o644)
+}
+
+// waitFor polls cond every 100 ms until it holds, the timeout passes, or a watched component dies.
+func (c *Cluster) waitFor(ctx context.Context, what string, timeout time.Duration, cond wait.ConditionWithContextFunc, watch ...string) error {
+	err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, timeout, true, func(ctx context.Context) (bool, error) {
+		for _, w := range watch {
+			if pid := c.pid(w); pid == 0 || zombie(pid) {
+				return false, fmt.Errorf("%s exited", w)
+			}
+		}
+		return cond(ctx)
+	})
+	if err != nil {
+		return fmt.Errorf("waiting for %s: %w", what, err)
+	}
+	return nil
+}
+
+func (c *Cluster) pid(name string) int {
+	b, err := os.ReadFile(c.path(name + ".pid"))
+	if err != nil {
+		return 0
+	}
+	p, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	return p
+}
+
+// components in the order Stop ends them.
+var components = []string{"kubelet", "containerd", "kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd"}
+
+// logTails returns the last lines of each component's log, for a failed start.
+func (c *Cluster) logTails() string {
+	var b strings.Builder
+	for _, n := range components {
+		data, err := os.ReadFile(c.path(n + ".log"))
+		if err != nil {
+			continue
+		}
+		lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+		if len(lines) > 8 {
+			lines = lines[len(lines)-8:]
+		}
+		fmt.Fprintf(&b, "--- %s.log (last lines)\n%s\n", n, strings.Join(lines, "\n"))
+	}
+	return b.String()
+}
+
+// Stop ends every process of the cluster, its pods' containers and shims, unmounts what they
+// mounted, removes its cgroups, network namespace and link, and deletes its state folder.
+func (c *Cluster) Stop(ctx context.Context) error {
+	s := c.slot
+	term := func(name string, grace time.Duration) {
+		pid := c.pid(name)
+		if pid == 0 || zombie(pid) {
+			return
+		}
+		_ = syscall.Kill(pid, syscall.SIGTERM)
+		if !waitGone([]int{pid}, grace) {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+			waitGone([]int{pid}, 5*time.Second)
+		}
+	}
+	term("kubelet", 10*time.Second)
+	// the pods' processes, then containerd and its shims (they outlive containerd by design)
+	killAll := func(pids []int) {
+		for _, p := range pids {
+			_ = syscall.Kill(p, syscall.SIGKILL)
+		}
+		waitGone(pids, 10*time.Second)
+	}
+	killAll(s.cgroupPIDs())
+	term("containerd", 5*time.Second)
+	for _, n := range components[2:] {
+		term(n, 5*time.Second)
+	}
+	// sweep whatever is left: anything in the namespace, the cgroups, or naming the state folder
+	for range 3 {
+		left := c.processesLeft()
+		if len(left) == 0 {
+			break
+		}
+		var pids []int
+		for _, p := range left {
+			pids = append(pids, p.pid)
+		}
+		killAll(pids)
+	}
+	var errs []error
+	for _, m := range mountsUnder(c.Dir) {
+		if err := syscall.Unmount(m, syscall.MNT_DETACH); err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, syscall.ENOENT) {
+			errs = append(errs, fmt.Errorf("unmount %s: %w", m, err))
+		}
+	}
+	if err := s.removeCgroups(); err != nil {
+		errs = append(errs, err)
+	}
+	if _, err := os.Stat(s.netnsPath()); err == nil {
+		if err := run(ctx, "ip", "netns", "delete", s.Netns); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if linkExists(s.HostLink) {
+		if err := run(ctx, "ip", "link", "delete", s.HostLink); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := os.RemoveAll(c.Dir); err != nil {
+		errs = append(errs, err)
+	}
+	if left := c.Leftovers(); len(left) > 0 {
+		errs = append(errs, fmt.Errorf("test bed stop left behind: %s", strings.Join(left, "; ")))
+	}
+	return errors.Join(errs...)
+}
+
+func (c *Cluster) processesLeft() []processInfo {
+	nsID := c.slot.netnsID()
+	inCgroup := map[int]bool{}
+	for _, p := range c.slot.cgroupPIDs() {
+		inCgroup[p] = true
+	}
+	var out []processInfo
+	for _, p := range processes() {
+		if (nsID != "" && p.netns == nsID) || inCgroup[p.pid] || strings.Contains(p.cmdline, c.Dir+"/") {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Leftovers lists what of the cluster still exists on the host: processes, mounts, cgroups,
+// the network namespace, the link and the state folder. Empty after a clean Stop.
+func (c *Cluster) Leftovers() []string {
+	var out []string
+	for _, p := range c.processesLeft() {
+		out = append(out, fmt.Sprintf("process %d (%s)", p.pid, p.cmdline))
+	}
+	for _, m := range mountsUnder(c.Dir) {
+		out = append(out, "mount "+m)
+	}
+	for _, m := range mountsUnder(c.slot.netnsPath()) {
+		out = append(out, "mount "+m)
+	}
+	for _, d := range c.slot.cgroupDirs() {
+		out = append(out, "cgroup "+d)
+	}
+	if _, err := os.Stat(c.slot.netnsPath()); err == nil {
+		out = append(out, "netns "+c.slot.Netns)
+	}
+	if linkExists(c.slot.HostLink) {
+		out = append(out, "link "+c.slot.HostLink)
+	}
+	if _, err := os.Stat(c.Dir); err == nil {
+		out = append(out, "folder "+c.Dir)
+	}
+	return out
+}
+
+// Kubectl runs the test bed's kubectl with the admin kubeconfig and returns its combined output.
+func (c *Cluster) Kubectl(ctx context.Context, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, filepath.Join(c.BinDir, "kubectl"), append([]string{"--kubeconfig", c.Kubeconfig}, args...)...)
+	return cmd.CombinedOutput()
+}
+
+// CreateNamespace creates a namespace and waits for its default service account.
+func (c *Cluster) CreateNamespace(ctx context.Context, name string) error {
+	_, err := c.Client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
+	if err != nil && !apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("create namespace %s: %w", name, err)
+	}
+	return c.waitFor(ctx, "service account default in "+name, 30*time.Second, func(ctx context.Context) (bool, error) {
+		_, err := c.Client.CoreV1().ServiceAccounts(name).Get(ctx, "default", metav1.GetOptions{})
+		return err == nil, nil
+	})
+}
+
+func writeKubeconfig(path, server, pki, user string) error {
+	cfg := clientcmdapi.NewConfig()
+	cfg.Clusters["testbed"] = &clientcmdapi.Cluster{Server: server, CertificateAuthority: filepath.Join(pki, "ca.crt")}
+	cfg.AuthInfos[user] = &clientcmdapi.AuthInfo{
+		ClientCertificate: filepath.Join(pki, user+".crt"), ClientKey: filepath.Join(pki, user+".key")}
+	cfg.Contexts["testbed"] = &clientcmdapi.Context{Cluster: "testbed", AuthInfo: user}
+	cfg.CurrentContext = "testbed"
+	return clientcmd.WriteToFile(*cfg, path)
+}
+
+// List returns the clusters whose state folders exist in the cache, running or stale.
+func List() []*Cluster {
+	cache, err := CacheDir()
+	if err != nil {
+		return nil
+	}
+	ents, _ := os.ReadDir(filepath.Join(cache, "run"))
+	var out []*Cluster
+	for _, e := range ents {
+		n, err := strconv.Atoi(e.Name())
+		if err != nil || !e.IsDir() {
+			continue
+		}
+		dir := filepath.Join(cache, "run", e.Name())
+		c := &Cluster{Dir: dir, slot: names(n), NodeIP: names(n).NodeIP, log: io.Discard,
+			Kubeconfig: filepath.Join(dir, "admin.kubeconfig")}
+		if b, err := os.ReadFile(filepath.Join(dir, ownerFile)); err == nil {
+			if f := strings.Fields(string(b)); len(f) > 1 {
+				c.Name = f[1]
+			}
+		}
+		if vdir, err := VersionDir(); err == nil {
+			c.BinDir = filepath.Join(vdir, "bin")
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// Find returns the cluster named name, or nil.
+func Find(name string) *Cluster {
+	for _, c := range List() {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
