@@ -5,7 +5,8 @@ CACHE   ?= $(HOME)/.cache/glcd
 BIN     ?= $(CACHE)/bin
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
-LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+CLIENT_GO := $(shell $(GO) list -m -f '{{.Version}}' k8s.io/client-go)
+LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.clientGo=$(CLIENT_GO)
 TESTBED := $(GO) run ./internal/testbed/cmd/testbed
 STATICCHECK_VERSION ?= v0.8.2
 

@@ -12,10 +12,11 @@ import (
 	"gitlab.com/glcd/glcd/internal/cli"
 )
 
-// Set by the Makefile with -ldflags "-X main.version=... -X main.commit=...".
+// Set by the Makefile with -ldflags "-X main.version=... -X main.commit=... -X main.clientGo=...".
 var (
-	version = "dev"
-	commit  = "unknown"
+	version  = "dev"
+	commit   = "unknown"
+	clientGo = ""
 )
 
 func main() {
@@ -27,6 +28,9 @@ func main() {
 }
 
 func clientGoVersion() string {
+	if clientGo != "" {
+		return clientGo
+	}
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, d := range bi.Deps {
 			if d.Path == "k8s.io/client-go" {

@@ -7,13 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 
 	"github.com/urfave/cli/v2"
 
 	"gitlab.com/glcd/glcd/internal/ci"
 	"gitlab.com/glcd/glcd/internal/exitcode"
-	"gitlab.com/glcd/glcd/internal/kube"
 )
 
 // BuildInfo describes the binary; the Makefile sets Version and Commit with -ldflags.
@@ -130,10 +128,6 @@ func stringFlag(c *cli.Context, name string) string {
 	return lookup(c, name, (*cli.Context).String)
 }
 
-func boolFlag(c *cli.Context, name string) bool {
-	return lookup(c, name, (*cli.Context).Bool)
-}
-
 // setup validates the global flags once, before any command runs.
 func (r *runtime) setup(c *cli.Context) error {
 	switch o := stringFlag(c, "output"); o {
@@ -142,32 +136,4 @@ func (r *runtime) setup(c *cli.Context) error {
 		return exitcode.UsageError(fmt.Errorf("--output %q: want text or json", o))
 	}
 	return nil
-}
-
-// logger returns the --debug logger (masked stderr) or one that discards.
-func (r *runtime) logger(c *cli.Context) *slog.Logger {
-	if !boolFlag(c, "debug") {
-		return slog.New(slog.DiscardHandler)
-	}
-	return slog.New(slog.NewTextHandler(r.err, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-// kubeTarget resolves the cluster from the global flags and the environment, and teaches
-// the masker the credentials it found.
-func (r *runtime) kubeTarget(c *cli.Context) (*kube.Target, error) {
-	t, err := kube.Resolve(kube.Options{
-		Kubeconfig:            stringFlag(c, "kubeconfig"),
-		Context:               stringFlag(c, "context"),
-		Namespace:             stringFlag(c, "namespace"),
-		InsecureSkipTLSVerify: boolFlag(c, "insecure-skip-tls-verify"),
-		UserAgent:             "glcd/" + r.info.Version,
-		Warn:                  r.err,
-	}, r.env)
-	if err != nil {
-		return nil, err
-	}
-	r.masker.Add(ci.NewSecret(t.Config.BearerToken), ci.NewSecret(t.Config.Password))
-	r.logger(c).Debug("kubernetes target", "source", t.Source, "host", t.Config.Host,
-		"namespace", t.Namespace, "namespaceFrom", t.NamespaceSource)
-	return t, nil
 }

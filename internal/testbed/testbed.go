@@ -560,3 +560,39 @@ func Find(name string) *Cluster {
 	}
 	return nil
 }
+
+// PeakRSS returns each running component's peak resident memory (VmHWM) in bytes.
+func (c *Cluster) PeakRSS() map[string]int64 {
+	out := map[string]int64{}
+	for _, n := range components {
+		pid := c.pid(n)
+		if pid == 0 {
+			continue
+		}
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+				kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+				out[n] = kb * 1024
+			}
+		}
+	}
+	return out
+}
+
+// MemoryReport formats PeakRSS as one line.
+func (c *Cluster) MemoryReport() string {
+	rss := c.PeakRSS()
+	var total int64
+	var parts []string
+	for _, n := range components {
+		if v, ok := rss[n]; ok {
+			total += v
+			parts = append(parts, fmt.Sprintf("%s %d MB", n, v>>20))
+		}
+	}
+	return fmt.Sprintf("peak RSS %d MB (%s)", total>>20, strings.Join(parts, ", "))
+}

@@ -30,6 +30,7 @@ func Main(m *testing.M, dst **Cluster) int {
 	}
 	*dst = c
 	code := m.Run()
+	fmt.Fprintf(os.Stderr, "testbed %s: %s\n", c.Name, c.MemoryReport())
 	if err := c.Stop(context.Background()); err != nil {
 		fmt.Fprintf(os.Stderr, "FAIL: test bed stop: %v\n", err)
 		return 1

@@ -72,7 +72,7 @@ func run(ctx context.Context, args []string) error {
 		return nil
 	case "status":
 		for _, c := range testbed.List() {
-			fmt.Printf("%s\t%s\t%s\n", c.Name, c.NodeIP, c.Kubeconfig)
+			fmt.Printf("%s\t%s\t%s\t%s\n", c.Name, c.NodeIP, c.Kubeconfig, c.MemoryReport())
 		}
 		return nil
 	case "kubeconfig":
