@@ -174,27 +174,38 @@ func TestCrashingContainerRestarts(t *testing.T) {
 	}
 }
 
-func TestMissingImageFailsToPullAtOnce(t *testing.T) {
-	ctx := ctxFor(t, time.Minute)
-	ns := tb.Namespace(t)
-	t0 := time.Now()
-	if _, err := tb.Client.CoreV1().Pods(ns).Create(ctx, podWith(ns, "nopull", "registry.invalid/nothing/here:1.0", "sh"), metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
+func TestImagePullFailuresAreReal(t *testing.T) {
+	cases := []struct {
+		name, image, want string
+	}{
+		{"no route out", "registry.invalid/nothing/here:1.0", "network is unreachable"},
+		{"not found", Registry + "/nothing/here:1.0", "not found"},
+		{"unauthorized", RegistryAuth + "/private/app:1.0", "401 Unauthorized"},
 	}
-	p, err := waitPod(ctx, tb.Client, ns, "nopull", func(p *corev1.Pod) bool {
-		if len(p.Status.ContainerStatuses) == 0 || p.Status.ContainerStatuses[0].State.Waiting == nil {
-			return false
-		}
-		r := p.Status.ContainerStatuses[0].State.Waiting.Reason
-		return r == "ErrImagePull" || r == "ImagePullBackOff"
-	})
-	if err != nil {
-		t.Fatalf("waiting for ErrImagePull: %v", err)
-	}
-	w := p.Status.ContainerStatuses[0].State.Waiting
-	t.Logf("%s after %s: %s", w.Reason, time.Since(t0).Round(time.Millisecond), w.Message)
-	if !strings.Contains(w.Message, "registry.invalid/nothing/here:1.0") {
-		t.Errorf("pull message %q does not name the image", w.Message)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ctx := ctxFor(t, time.Minute)
+			ns := tb.Namespace(t)
+			t0 := time.Now()
+			if _, err := tb.Client.CoreV1().Pods(ns).Create(ctx, podWith(ns, "nopull", c.image, "sh"), metav1.CreateOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			p, err := waitPod(ctx, tb.Client, ns, "nopull", func(p *corev1.Pod) bool {
+				if len(p.Status.ContainerStatuses) == 0 || p.Status.ContainerStatuses[0].State.Waiting == nil {
+					return false
+				}
+				r := p.Status.ContainerStatuses[0].State.Waiting.Reason
+				return r == "ErrImagePull" || r == "ImagePullBackOff"
+			})
+			if err != nil {
+				t.Fatalf("waiting for ErrImagePull: %v", err)
+			}
+			w := p.Status.ContainerStatuses[0].State.Waiting
+			t.Logf("%s after %s: %s", w.Reason, time.Since(t0).Round(time.Millisecond), w.Message)
+			if !strings.Contains(w.Message, c.image) || !strings.Contains(w.Message, c.want) {
+				t.Errorf("pull message %q: want it to name %s and say %q", w.Message, c.image, c.want)
+			}
+		})
 	}
 }
 

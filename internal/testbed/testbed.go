@@ -87,10 +87,10 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, tool := range []string{"containerd", "ctr", "runc", "ip", "nsenter", "gcc", "/usr/lib/cni/bridge", "/bin/busybox"} {
+	for _, tool := range []string{"containerd", "ctr", "runc", "ip", "nsenter", "gcc", "/usr/lib/cni/bridge", "/bin/busybox", "docker-registry"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			return nil, fmt.Errorf("the test bed needs %s: apt-get install containerd runc containernetworking-plugins "+
-				"iproute2 util-linux gcc libc6-dev busybox-static", tool)
+				"iproute2 util-linux gcc libc6-dev busybox-static docker-registry", tool)
 		}
 	}
 	cache, err := CacheDir()
@@ -254,6 +254,9 @@ func (c *Cluster) start(ctx context.Context, persistent bool) error {
 	}, "containerd"); err != nil {
 		return err
 	}
+	if err := c.startRegistries(ctx, persistent); err != nil {
+		return err
+	}
 	imgs, err := c.baseImageArchives(ctx)
 	if err != nil {
 		return err
@@ -364,7 +367,7 @@ func (c *Cluster) pid(name string) int {
 }
 
 // components in the order Stop ends them.
-var components = []string{"kubelet", "containerd", "kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd"}
+var components = []string{"kubelet", "containerd", "kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd", "registry", "registry-auth"}
 
 // logTails returns the last lines of each component's log, for a failed start.
 func (c *Cluster) logTails() string {
