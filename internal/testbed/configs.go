@@ -83,6 +83,7 @@ oomScoreAdj: 0
 podLogsDir: %[5]q
 resolvConf: /etc/resolv.conf
 clusterDomain: cluster.local
+clusterDNS: ["10.0.0.10"]
 serializeImagePulls: false
 maxPods: 50
 imageGCHighThresholdPercent: 95

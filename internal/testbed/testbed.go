@@ -68,6 +68,8 @@ type Cluster struct {
 
 	slot slotNames
 	log  io.Writer
+	// spawned keeps each component's command line, for restarts.
+	spawned map[string][]string
 }
 
 // Start builds what is missing, then starts a cluster in a free slot and waits until its node
@@ -325,6 +327,10 @@ func (c *Cluster) spawn(name string, persistent bool, bin string, args ...string
 		return err
 	}
 	defer logf.Close()
+	if c.spawned == nil {
+		c.spawned = map[string][]string{}
+	}
+	c.spawned[name] = append([]string{bin}, args...)
 	cmd := exec.Command("nsenter", append([]string{"--net=" + c.slot.netnsPath(), "--", bin}, args...)...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.Dir = c.Dir
@@ -364,6 +370,27 @@ func (c *Cluster) pid(name string) int {
 	}
 	p, _ := strconv.Atoi(strings.TrimSpace(string(b)))
 	return p
+}
+
+// RestartAPIServer stops kube-apiserver and starts it again with the same flags, as an
+// upgrade or a crash would; it returns once the new one is ready. Watches break meanwhile.
+func (c *Cluster) RestartAPIServer(ctx context.Context) error {
+	argv, ok := c.spawned["kube-apiserver"]
+	if !ok {
+		return errors.New("kube-apiserver was not started by this process")
+	}
+	pid := c.pid("kube-apiserver")
+	_ = syscall.Kill(pid, syscall.SIGTERM)
+	if !waitGone([]int{pid}, 5*time.Second) { // it drains long-running requests for longer
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+		waitGone([]int{pid}, 5*time.Second)
+	}
+	if err := c.spawn("kube-apiserver", false, argv[0], argv[1:]...); err != nil {
+		return err
+	}
+	return c.waitFor(ctx, "kube-apiserver /readyz after restart", 120*time.Second, func(ctx context.Context) (bool, error) {
+		return c.Client.Discovery().RESTClient().Get().AbsPath("/readyz").Do(ctx).Error() == nil, nil
+	}, "kube-apiserver")
 }
 
 // components in the order Stop ends them.
@@ -440,8 +467,12 @@ func (c *Cluster) Stop(ctx context.Context) error {
 			errs = append(errs, err)
 		}
 	}
+	// the kernel removes the host end of the veth once the namespace is gone, asynchronously
+	for deadline := time.Now().Add(5 * time.Second); linkExists(s.HostLink) && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+	}
 	if linkExists(s.HostLink) {
-		if err := run(ctx, "ip", "link", "delete", s.HostLink); err != nil {
+		if err := run(ctx, "ip", "link", "delete", s.HostLink); err != nil && linkExists(s.HostLink) {
 			errs = append(errs, err)
 		}
 	}

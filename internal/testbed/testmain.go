@@ -20,7 +20,8 @@ import (
 //	func TestMain(m *testing.M) { os.Exit(testbed.Main(m, &tb)) }
 //
 // A cluster that cannot start fails the package (exit 1): the tests never skip silently.
-func Main(m *testing.M, dst **Cluster) int {
+// Each setup function runs once on the new cluster (importing images, say) before the tests.
+func Main(m *testing.M, dst **Cluster, setup ...func(*Cluster) error) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Minute)
 	defer cancel()
 	c, err := Start(ctx, Options{Log: os.Stderr})
@@ -29,6 +30,13 @@ func Main(m *testing.M, dst **Cluster) int {
 		return 1
 	}
 	*dst = c
+	for _, f := range setup {
+		if err := f(c); err != nil {
+			fmt.Fprintf(os.Stderr, "FAIL: test bed setup: %v\n", err)
+			_ = c.Stop(context.Background())
+			return 1
+		}
+	}
 	code := m.Run()
 	fmt.Fprintf(os.Stderr, "testbed %s: %s\n", c.Name, c.MemoryReport())
 	if err := c.Stop(context.Background()); err != nil {

@@ -1,0 +1,150 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"gitlab.com/glcd/glcd/internal/ci"
+	"gitlab.com/glcd/glcd/internal/exitcode"
+	"gitlab.com/glcd/glcd/internal/rollout"
+)
+
+func watchFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.DurationFlag{Name: "timeout", Value: 10 * time.Minute, Usage: "give up after this long (exit 3)", EnvVars: []string{"GLCD_TIMEOUT"}},
+		&cli.DurationFlag{Name: "fail-after", Value: 3 * time.Second, Usage: "how long a transient failure (pull retrying, crash, unschedulable, missing ConfigMap) must last before the rollout fails; a missing image or credentials fail at once", EnvVars: []string{"GLCD_FAIL_AFTER"}},
+		&cli.StringFlag{Name: "dotenv", Usage: "write GLCD_* results as KEY=value lines to this file (artifacts:reports:dotenv)", EnvVars: []string{"GLCD_DOTENV"}},
+	}
+}
+
+func rolloutCommand(r *runtime) *cli.Command {
+	return &cli.Command{
+		Name:      "rollout",
+		Usage:     "set a workload's image and watch the rollout; fail fast with the reason",
+		ArgsUsage: "[KIND/]NAME (default deployment/$PROJECT_NAME)",
+		Description: "Sets --image (default $IMAGE_NAME:$TARGET_IMAGE_VERSION) on --container (default $POD_NAME; without it, every\n" +
+			"container whose image is in the same repository) of a Deployment, StatefulSet or DaemonSet in one patch that\n" +
+			"also records kubernetes.io/change-cause, then watches until `kubectl rollout status` would say it succeeded,\n" +
+			"or fails as soon as the new pods show why (crash loop, missing image, missing ConfigMap, unschedulable, ...).\n" +
+			"The namespace is --namespace, $KUBE_NAMESPACE, then $PROJECT_NAME. Exit 0 done, 1 failed, 2 bad input, 3 timeout.",
+		Flags: append([]cli.Flag{
+			&cli.StringFlag{Name: "image", Usage: "image to deploy, REPOSITORY:TAG or REPOSITORY@DIGEST", EnvVars: []string{"GLCD_IMAGE"}},
+			&cli.StringFlag{Name: "container", Usage: "container to update (default: those whose image is in the image's repository)", EnvVars: []string{"GLCD_CONTAINER", "POD_NAME"}},
+			&cli.StringFlag{Name: "change-cause", Usage: "kubernetes.io/change-cause to record (default: image, job URL and commit)", EnvVars: []string{"GLCD_CHANGE_CAUSE"}},
+			&cli.BoolFlag{Name: "undo-on-failure", Usage: "roll back to the previous revision when the rollout fails or times out, and wait for that", EnvVars: []string{"GLCD_UNDO_ON_FAILURE"}},
+		}, watchFlags()...),
+		Action: r.rollout,
+	}
+}
+
+func (r *runtime) rollout(c *cli.Context) error {
+	d := r.env.Deploy
+	missing := map[string]string{}
+	target := c.Args().First()
+	if c.NArg() > 1 {
+		return exitcode.UsageError(fmt.Errorf("rollout takes one workload, got %d arguments", c.NArg()))
+	}
+	if target == "" {
+		if d.Project == "" {
+			missing["PROJECT_NAME"] = "is not set and no workload was given (glcd rollout deployment/NAME)"
+		}
+		target = "deployment/" + d.Project
+	}
+	image := c.String("image")
+	if image == "" {
+		if d.Image == "" {
+			missing["IMAGE_NAME"] = "is not set and --image was not given"
+		}
+		if d.Version == "" {
+			missing["TARGET_IMAGE_VERSION"] = "is not set and --image was not given"
+		}
+		image = d.Image + ":" + d.Version
+	}
+	if len(missing) > 0 {
+		return ci.Missing(missing)
+	}
+	ref, err := rollout.ParseRef(target)
+	if err != nil {
+		return err
+	}
+	if _, err := rollout.ParseImage(image); err != nil {
+		return err
+	}
+	t, cs, requests, err := r.kubeClient(c)
+	if err != nil {
+		return err
+	}
+	ns := t.Namespace
+	if (t.NamespaceSource == "default" || t.NamespaceSource == "the context's namespace") && d.Project != "" {
+		ns = d.Project // the old scripts' contract: the namespace is named after the project
+	}
+	cause := c.String("change-cause")
+	if cause == "" {
+		cause = defaultChangeCause(r.env, image)
+	}
+	sec := ci.StartSection(r.err, "glcd_rollout", fmt.Sprintf("glcd rollout %s in namespace %s: %s", ref, ns, image), false)
+	res, err := rollout.Rollout(c.Context, cs, rollout.Options{
+		Namespace: ns, Workload: ref, Image: image, Container: c.String("container"), ChangeCause: cause,
+		Timeout: c.Duration("timeout"), FailAfter: c.Duration("fail-after"), UndoOnFailure: c.Bool("undo-on-failure"),
+		Progress: r.err,
+	})
+	sec.End()
+	if err != nil {
+		return err
+	}
+	r.logger(c).Debug("rollout done", "apiRequests", requests.Load())
+	return r.finishRollout(c, res)
+}
+
+// finishRollout prints a rollout result, writes the dotenv file and picks the exit code.
+func (r *runtime) finishRollout(c *cli.Context, res *rollout.Result) error {
+	rollout.WriteReport(r.err, res)
+	if stringFlag(c, "output") == outputJSON {
+		if err := json.NewEncoder(r.out).Encode(res); err != nil {
+			return err
+		}
+	}
+	if p := c.String("dotenv"); p != "" {
+		kv := [][2]string{
+			{"GLCD_ROLLOUT_STATUS", string(res.Status)},
+			{"GLCD_WORKLOAD", res.Workload},
+			{"GLCD_NAMESPACE", res.Namespace},
+			{"GLCD_DEPLOYED_IMAGE", res.Image},
+			{"GLCD_REVISION", strconv.FormatInt(res.Revision, 10)},
+		}
+		if err := ci.WriteDotenv(p, kv); err != nil {
+			return exitcode.UsageError(err)
+		}
+	}
+	return rolloutExit(res)
+}
+
+func rolloutExit(res *rollout.Result) error {
+	switch res.Status {
+	case rollout.StatusFailed:
+		return exitcode.FailedError(fmt.Errorf("%s rollout failed: %s", res.Workload, res.Reason))
+	case rollout.StatusTimeout:
+		return exitcode.TimeoutError(fmt.Errorf("%s rollout timed out", res.Workload))
+	}
+	return nil
+}
+
+func defaultChangeCause(env *ci.Env, image string) string {
+	parts := []string{"glcd rollout " + image}
+	if env.GitLab.JobURL != "" {
+		parts = append(parts, "job "+env.GitLab.JobURL)
+	}
+	if env.GitLab.CommitSHA != "" {
+		sha := env.GitLab.CommitSHA
+		if len(sha) > 12 {
+			sha = sha[:12]
+		}
+		parts = append(parts, "commit "+sha)
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,331 @@
+package rollout
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pmezard/go-difflib/difflib"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"sigs.k8s.io/yaml"
+
+	"gitlab.com/glcd/glcd/internal/exitcode"
+)
+
+// FieldManager is the server-side apply field manager glcd applies as.
+const FieldManager = "glcd"
+
+// ApplyOptions are the inputs of Apply.
+type ApplyOptions struct {
+	Paths     []string // files, or folders whose *.yaml, *.yml and *.json files are applied
+	Namespace string   // for namespaced objects that name none
+	DryRun    bool     // server-side dry run: report what would change, change nothing
+	Wait      bool     // watch the rollouts of the workloads applied
+	Timeout   time.Duration
+	FailAfter time.Duration
+	Progress  io.Writer
+}
+
+// Applied is one object Apply sent.
+type Applied struct {
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name"`
+	Action    string `json:"action"` // created, configured, unchanged
+	Source    string `json:"source"` // file:document
+	Diff      string `json:"diff,omitempty"`
+}
+
+func (a Applied) String() string {
+	s := strings.ToLower(a.Kind) + "/" + a.Name
+	if a.Namespace != "" {
+		s = a.Namespace + " " + s
+	}
+	return s
+}
+
+// ApplyResult is what Apply did.
+type ApplyResult struct {
+	Status   Status     `json:"status"`
+	DryRun   bool       `json:"dryRun,omitempty"`
+	Objects  []Applied  `json:"objects"`
+	Rollouts []*Result  `json:"rollouts,omitempty"`
+	Duration float64    `json:"durationSeconds"`
+	objects  []*applyIn // parsed input, in apply order
+}
+
+type applyIn struct {
+	obj    *unstructured.Unstructured
+	source string
+}
+
+// installOrder puts what others depend on first: namespaces and CRDs, then policies,
+// accounts, configuration and storage, then services and workloads.
+var installOrder = []string{"Namespace", "CustomResourceDefinition", "NetworkPolicy", "ResourceQuota", "LimitRange",
+	"PodDisruptionBudget", "ServiceAccount", "Secret", "ConfigMap", "StorageClass", "PersistentVolume",
+	"PersistentVolumeClaim", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Service", "DaemonSet",
+	"Pod", "ReplicaSet", "Deployment", "HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress"}
+
+func kindRank(kind string) int {
+	if i := slices.Index(installOrder, kind); i >= 0 {
+		return i
+	}
+	return len(installOrder) // custom resources and the rest last
+}
+
+// ReadManifests reads every object of the given files and folders, in dependency order.
+func ReadManifests(paths []string) ([]*applyIn, error) {
+	var files []string
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return nil, exitcode.UsageError(fmt.Errorf("manifests: %w", err))
+		}
+		if !fi.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		ents, err := os.ReadDir(p)
+		if err != nil {
+			return nil, exitcode.UsageError(fmt.Errorf("manifests: %w", err))
+		}
+		for _, e := range ents {
+			if ext := filepath.Ext(e.Name()); !e.IsDir() && (ext == ".yaml" || ext == ".yml" || ext == ".json") {
+				files = append(files, filepath.Join(p, e.Name()))
+			}
+		}
+	}
+	var objs []*applyIn
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, exitcode.UsageError(fmt.Errorf("manifests: %w", err))
+		}
+		dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
+		for doc := 1; ; doc++ {
+			var m map[string]any
+			if err := dec.Decode(&m); errors.Is(err, io.EOF) {
+				break
+			} else if err != nil {
+				return nil, exitcode.UsageError(fmt.Errorf("%s: document %d: %w", f, doc, err))
+			}
+			if len(m) == 0 {
+				continue
+			}
+			u := &unstructured.Unstructured{Object: m}
+			src := fmt.Sprintf("%s:%d", f, doc)
+			if u.IsList() {
+				list, err := u.ToList()
+				if err != nil {
+					return nil, exitcode.UsageError(fmt.Errorf("%s: %w", src, err))
+				}
+				for i := range list.Items {
+					objs = append(objs, &applyIn{obj: &list.Items[i], source: src})
+				}
+				continue
+			}
+			objs = append(objs, &applyIn{obj: u, source: src})
+		}
+	}
+	var bad []string
+	for _, o := range objs {
+		if o.obj.GetAPIVersion() == "" || o.obj.GetKind() == "" || o.obj.GetName() == "" {
+			bad = append(bad, o.source+" lacks apiVersion, kind or metadata.name")
+		}
+	}
+	if len(bad) > 0 {
+		return nil, exitcode.UsageError(errors.New(strings.Join(bad, "; ")))
+	}
+	if len(objs) == 0 {
+		return nil, exitcode.UsageError(fmt.Errorf("no Kubernetes objects in %s", strings.Join(paths, ", ")))
+	}
+	slices.SortStableFunc(objs, func(a, b *applyIn) int { return kindRank(a.obj.GetKind()) - kindRank(b.obj.GetKind()) })
+	return objs, nil
+}
+
+// Apply applies manifests with server-side apply (field manager glcd), reports what each
+// object became, then watches the rollouts of the Deployments, StatefulSets and DaemonSets
+// it touched with the same watcher and failure report as Rollout.
+func Apply(ctx context.Context, cs kubernetes.Interface, dyn dynamic.Interface, mapper meta.ResettableRESTMapper, opts ApplyOptions) (*ApplyResult, error) {
+	start := time.Now()
+	objs, err := ReadManifests(opts.Paths)
+	if err != nil {
+		return nil, err
+	}
+	progress := opts.Progress
+	if progress == nil {
+		progress = io.Discard
+	}
+	res := &ApplyResult{Status: StatusSuccess, DryRun: opts.DryRun, objects: objs}
+	var workloads []Ref
+	var workloadNS []string
+	for _, in := range objs {
+		a, err := applyOne(ctx, dyn, mapper, in, opts)
+		if err != nil {
+			return nil, err
+		}
+		res.Objects = append(res.Objects, *a)
+		verb := a.Action
+		if opts.DryRun {
+			verb += " (server dry run)"
+		}
+		fmt.Fprintf(progress, "%s %s\n", a, verb)
+		if a.Diff != "" {
+			fmt.Fprint(progress, indent(a.Diff))
+		}
+		if gv := in.obj.GroupVersionKind(); gv.Group == "apps" && !opts.DryRun {
+			switch Kind(gv.Kind) {
+			case Deployment, StatefulSet, DaemonSet:
+				workloads = append(workloads, Ref{Kind: Kind(gv.Kind), Name: a.Name})
+				workloadNS = append(workloadNS, a.Namespace)
+			}
+		}
+	}
+	if opts.Wait && len(workloads) > 0 {
+		res.Rollouts = make([]*Result, len(workloads))
+		errs := make([]error, len(workloads))
+		var wg sync.WaitGroup
+		for i := range workloads {
+			wg.Go(func() {
+				o := Options{Namespace: workloadNS[i], Workload: workloads[i], Timeout: opts.Timeout, FailAfter: opts.FailAfter, Progress: progress}
+				res.Rollouts[i], errs[i] = Watch(ctx, cs, o)
+			})
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return nil, err
+		}
+		for _, r := range res.Rollouts {
+			switch {
+			case r.Status == StatusFailed:
+				res.Status = StatusFailed
+			case r.Status == StatusTimeout && res.Status != StatusFailed:
+				res.Status = StatusTimeout
+			}
+		}
+	}
+	res.Duration = time.Since(start).Seconds()
+	return res, nil
+}
+
+func applyOne(ctx context.Context, dyn dynamic.Interface, mapper meta.ResettableRESTMapper, in *applyIn, opts ApplyOptions) (*Applied, error) {
+	obj := in.obj
+	gvk := obj.GroupVersionKind()
+	mapping, err := mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	for attempt := 0; meta.IsNoMatchError(err) && attempt < 20; attempt++ {
+		// a CRD applied a moment ago takes a moment to be served
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+		mapper.Reset()
+		mapping, err = mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	}
+	if meta.IsNoMatchError(err) {
+		return nil, exitcode.UsageError(fmt.Errorf("%s: the cluster does not serve kind %s in %s", in.source, gvk.Kind, gvk.GroupVersion()))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", in.source, err)
+	}
+	var ri dynamic.ResourceInterface = dyn.Resource(mapping.Resource)
+	ns := ""
+	if mapping.Scope.Name() == meta.RESTScopeNameNamespace {
+		ns = obj.GetNamespace()
+		if ns == "" {
+			ns = opts.Namespace
+			obj.SetNamespace(ns)
+		}
+		ri = dyn.Resource(mapping.Resource).Namespace(ns)
+	}
+	a := &Applied{Kind: gvk.Kind, Namespace: ns, Name: obj.GetName(), Source: in.source}
+	existing, err := ri.Get(ctx, obj.GetName(), metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		existing, err = nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: get %s: %w", in.source, a, err)
+	}
+	ao := metav1.ApplyOptions{FieldManager: FieldManager, Force: true}
+	if opts.DryRun {
+		ao.DryRun = []string{metav1.DryRunAll}
+	}
+	applied, err := ri.Apply(ctx, obj.GetName(), obj, ao)
+	if err != nil {
+		if apierrors.IsInvalid(err) || apierrors.IsBadRequest(err) {
+			return nil, exitcode.UsageError(fmt.Errorf("%s: apply %s: %w", in.source, a, err))
+		}
+		return nil, fmt.Errorf("%s: apply %s: %w", in.source, a, err)
+	}
+	switch {
+	case existing == nil:
+		a.Action = "created"
+	case existing.GetResourceVersion() == applied.GetResourceVersion() && !opts.DryRun:
+		a.Action = "unchanged"
+	default:
+		// a new resourceVersion may only be bookkeeping (managed fields): compare the content
+		d, err := diff(existing, applied)
+		if err != nil {
+			return nil, err
+		}
+		a.Action = "unchanged"
+		if d != "" {
+			a.Action = "configured"
+		}
+		if opts.DryRun {
+			a.Diff = d
+		}
+	}
+	return a, nil
+}
+
+// diff shows how a dry-run result differs from the live object, without server bookkeeping.
+func diff(live, dry *unstructured.Unstructured) (string, error) {
+	clean := func(u *unstructured.Unstructured) (string, error) {
+		c := u.DeepCopy()
+		for _, f := range []string{"managedFields", "resourceVersion", "generation", "creationTimestamp", "uid"} {
+			unstructured.RemoveNestedField(c.Object, "metadata", f)
+		}
+		unstructured.RemoveNestedField(c.Object, "status")
+		b, err := yaml.Marshal(c.Object)
+		return string(b), err
+	}
+	a, err := clean(live)
+	if err != nil {
+		return "", err
+	}
+	b, err := clean(dry)
+	if err != nil {
+		return "", err
+	}
+	if a == b {
+		return "", nil
+	}
+	return difflib.GetUnifiedDiffString(difflib.UnifiedDiff{A: difflib.SplitLines(a), B: difflib.SplitLines(b),
+		FromFile: "live", ToFile: "after apply", Context: 2})
+}
+
+func indent(s string) string {
+	lines := strings.SplitAfter(s, "\n")
+	var b strings.Builder
+	for _, l := range lines {
+		if l != "" {
+			b.WriteString("    " + l)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,172 @@
+package rollout
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// Reasons a rollout fails, as glcd reports them.
+const (
+	ReasonCrashLoop          = "CrashLoopBackOff"
+	ReasonOOMKilled          = "OOMKilled"
+	ReasonImageNotFound      = "ImageNotFound"
+	ReasonImageUnauthorized  = "ImagePullUnauthorized"
+	ReasonImagePull          = "ErrImagePull" // network or registry trouble: transient until --fail-after
+	ReasonInvalidImageName   = "InvalidImageName"
+	ReasonConfigError        = "CreateContainerConfigError"
+	ReasonUnschedulable      = "Unschedulable"
+	ReasonReadinessNever     = "ReadinessNeverReached"
+	ReasonPodFailed          = "PodFailed"
+	ReasonProgressDeadline   = "ProgressDeadlineExceeded"
+	ReasonWorkloadDeleted    = "WorkloadDeleted"
+	ReasonContainerCannotRun = "ContainerCannotRun"
+)
+
+// PodProblem is why one pod of the new revision is not getting ready.
+type PodProblem struct {
+	Pod        string `json:"pod"`
+	Container  string `json:"container,omitempty"`
+	Reason     string `json:"reason"`
+	Message    string `json:"message,omitempty"`
+	ExitCode   *int32 `json:"exitCode,omitempty"`
+	Restarts   int32  `json:"restarts,omitempty"`
+	Definitive bool   `json:"-"` // no grace: it will not fix itself
+	// Previous says the log worth showing is the previous container's (crash loops).
+	Previous bool `json:"-"`
+	// HasLog says the container ran, so it has a log to show.
+	HasLog bool `json:"-"`
+}
+
+func (p PodProblem) key() string { return p.Pod + "/" + p.Container + "/" + p.Reason }
+
+// String is the one-line form used in reports.
+func (p PodProblem) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "pod/%s", p.Pod)
+	if p.Container != "" {
+		fmt.Fprintf(&b, " container %s", p.Container)
+	}
+	fmt.Fprintf(&b, ": %s", p.Reason)
+	if p.ExitCode != nil {
+		fmt.Fprintf(&b, " (exit code %d", *p.ExitCode)
+		if p.Restarts > 0 {
+			fmt.Fprintf(&b, ", %d restarts", p.Restarts)
+		}
+		b.WriteString(")")
+	}
+	if p.Message != "" {
+		fmt.Fprintf(&b, ": %s", p.Message)
+	}
+	return b.String()
+}
+
+// classifyPod returns the problems a pod of the new revision shows now.
+func classifyPod(pod *corev1.Pod, now time.Time) []PodProblem {
+	if pod.DeletionTimestamp != nil {
+		return nil
+	}
+	if pod.Status.Phase == corev1.PodFailed {
+		return []PodProblem{{Pod: pod.Name, Reason: ReasonPodFailed, Message: strings.TrimSpace(pod.Status.Reason + " " + pod.Status.Message), Definitive: true}}
+	}
+	for _, c := range pod.Status.Conditions {
+		if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse && c.Reason == corev1.PodReasonUnschedulable {
+			return []PodProblem{{Pod: pod.Name, Reason: ReasonUnschedulable, Message: c.Message}}
+		}
+	}
+	var out []PodProblem
+	probes := map[string]*corev1.Probe{}
+	for _, c := range pod.Spec.Containers {
+		probes[c.Name] = c.ReadinessProbe
+	}
+	check := func(statuses []corev1.ContainerStatus, init bool) {
+		for _, cs := range statuses {
+			if p, ok := classifyContainer(pod, cs, init, probes[cs.Name], now); ok {
+				out = append(out, p)
+			}
+		}
+	}
+	check(pod.Status.InitContainerStatuses, true)
+	check(pod.Status.ContainerStatuses, false)
+	return out
+}
+
+func classifyContainer(pod *corev1.Pod, cs corev1.ContainerStatus, init bool, probe *corev1.Probe, now time.Time) (PodProblem, bool) {
+	p := PodProblem{Pod: pod.Name, Container: cs.Name, Restarts: cs.RestartCount}
+	if w := cs.State.Waiting; w != nil {
+		switch w.Reason {
+		case "ErrImagePull", "ImagePullBackOff":
+			p.Reason, p.Message = classifyPull(w.Message)
+			p.Definitive = p.Reason != ReasonImagePull
+			return p, true
+		case "InvalidImageName":
+			p.Reason, p.Message, p.Definitive = ReasonInvalidImageName, w.Message, true
+			return p, true
+		case "CreateContainerConfigError", "CreateContainerError":
+			p.Reason, p.Message = ReasonConfigError, w.Message
+			return p, true
+		case "RunContainerError", "ContainerCannotRun", "StartError":
+			p.Reason, p.Message = ReasonContainerCannotRun, w.Message
+			return p, true
+		}
+	}
+	// crash loops: on v1.37 kubelets the waiting reason CrashLoopBackOff shows only briefly; most
+	// of the time the container is terminated (reason Error), so lastState and restarts tell.
+	term := cs.State.Terminated
+	if term == nil && cs.State.Waiting != nil && cs.RestartCount > 0 {
+		term = cs.LastTerminationState.Terminated
+	}
+	if term != nil && (term.ExitCode != 0 || term.Reason == "OOMKilled") && !(init && term.ExitCode == 0) {
+		if pod.Spec.RestartPolicy == corev1.RestartPolicyNever && !init {
+			p.Definitive = true
+		}
+		p.Reason = ReasonCrashLoop
+		if term.Reason == "OOMKilled" {
+			p.Reason = ReasonOOMKilled
+		}
+		code := term.ExitCode
+		p.ExitCode = &code
+		p.Message = strings.TrimSpace(term.Message)
+		p.Previous = cs.State.Terminated == nil // the log of a waiting container is the previous one's
+		p.HasLog = true
+		if cs.RestartCount >= 3 {
+			p.Definitive = true // repeated restarts: no need to wait any longer
+		}
+		return p, true
+	}
+	if r := cs.State.Running; r != nil && !cs.Ready && !init && probe != nil {
+		// the kubelet has had time for failureThreshold probes and still reports not ready
+		period, threshold := probe.PeriodSeconds, probe.FailureThreshold
+		if period == 0 {
+			period = 10
+		}
+		if threshold == 0 {
+			threshold = 3
+		}
+		budget := time.Duration(probe.InitialDelaySeconds+period*threshold+probe.TimeoutSeconds) * time.Second
+		if since := now.Sub(r.StartedAt.Time); since > budget {
+			p.Reason = ReasonReadinessNever
+			p.Message = fmt.Sprintf("running for %s but never ready (readiness probe: %d failures allowed every %ds)",
+				since.Round(time.Second), threshold, period)
+			p.HasLog = true
+			return p, true
+		}
+	}
+	return PodProblem{}, false
+}
+
+// classifyPull tells a missing image and missing credentials (both definitive) from network
+// and registry trouble (transient: a pull that recovers is not a failure).
+func classifyPull(msg string) (reason, message string) {
+	m := strings.ToLower(msg)
+	switch {
+	case strings.Contains(m, "not found") || strings.Contains(m, "manifest unknown") || strings.Contains(m, "name unknown"):
+		return ReasonImageNotFound, msg
+	case strings.Contains(m, "unauthorized") || strings.Contains(m, "authentication required") ||
+		strings.Contains(m, "denied") || strings.Contains(m, "403 forbidden"):
+		return ReasonImageUnauthorized, msg + " (does the namespace have an imagePullSecret for this registry?)"
+	}
+	return ReasonImagePull, msg
+}

@@ -1,0 +1,156 @@
+package rollout_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"gitlab.com/glcd/glcd/internal/cli"
+	"gitlab.com/glcd/glcd/internal/testbed"
+)
+
+var tb *testbed.Cluster
+
+// Test images: busybox with a default command each, so that the image alone decides how the
+// new revision behaves, as with a real app.
+var images = map[string][]string{
+	"testbed.local/app:1":     {"sleep", "3600"},
+	"testbed.local/app:2":     {"sleep", "3600"},
+	"testbed.local/app:crash": {"sh", "-c", "echo starting; echo boom: cannot open database >&2; exit 3"},
+}
+
+func TestMain(m *testing.M) {
+	os.Exit(testbed.Main(m, &tb, importImages))
+}
+
+func importImages(c *testbed.Cluster) error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	files, err := testbed.BusyboxFiles(ctx)
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "glcd-images")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	for ref, cmd := range images {
+		p := filepath.Join(dir, strings.NewReplacer("/", "_", ":", "_").Replace(ref)+".tar")
+		im := testbed.Image{Ref: ref, Files: files, Config: testbed.ImageConfig{Cmd: cmd, Env: []string{"PATH=/bin"}}}
+		if err := im.WriteArchive(p); err != nil {
+			return err
+		}
+		if err := c.ImportImage(ctx, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const jobToken = "glcbt-64_JobTokenNeverPrinted"
+
+// glcd runs the CLI in-process against the test bed and returns stdout, stderr and the exit code.
+func glcd(t *testing.T, env []string, args ...string) (string, string, int) {
+	t.Helper()
+	environ := append([]string{"KUBECONFIG=" + tb.Kubeconfig, "CI_JOB_TOKEN=" + jobToken,
+		"CI_JOB_URL=https://gitlab.example.com/g/app-infra/-/jobs/42", "CI_COMMIT_SHA=" + strings.Repeat("c0ffee", 6) + "ab"}, env...)
+	var out, errb bytes.Buffer
+	code := cli.Run(context.Background(), append([]string{"glcd"}, args...), environ,
+		cli.Streams{In: strings.NewReader(""), Out: &out, Err: &errb},
+		cli.BuildInfo{Version: "test", Commit: "test", GoVersion: "go", ClientGo: "v0"})
+	if strings.Contains(out.String()+errb.String(), jobToken) {
+		t.Fatalf("the job token leaked into the output:\n%s\n%s", out.String(), errb.String())
+	}
+	t.Logf("glcd %s -> exit %d\n%s", strings.Join(args, " "), code, errb.String())
+	return out.String(), errb.String(), code
+}
+
+func wantCode(t *testing.T, got, want int, stderr string) {
+	t.Helper()
+	if got != want {
+		t.Fatalf("exit code %d, want %d; stderr:\n%s", got, want, stderr)
+	}
+}
+
+func wantIn(t *testing.T, text string, subs ...string) {
+	t.Helper()
+	for _, s := range subs {
+		if !strings.Contains(text, s) {
+			t.Errorf("output lacks %q:\n%s", s, text)
+		}
+	}
+}
+
+func ctxT(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func labels(name string) map[string]string { return map[string]string{"app": name} }
+
+func podSpec(image string, mutate ...func(*corev1.PodSpec)) corev1.PodTemplateSpec {
+	zero := int64(0)
+	spec := corev1.PodSpec{
+		TerminationGracePeriodSeconds: &zero,
+		Containers: []corev1.Container{{Name: "web", Image: image, ImagePullPolicy: corev1.PullIfNotPresent}},
+	}
+	for _, m := range mutate {
+		m(&spec)
+	}
+	return corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels("web")}, Spec: spec}
+}
+
+// deployment creates Deployment "web" and waits until its first rollout is complete
+// (unless wait is false), so that each test starts from a healthy revision 1.
+func deployment(t *testing.T, ns string, replicas int32, wait bool, tmpl corev1.PodTemplateSpec, mutate ...func(*appsv1.Deployment)) {
+	t.Helper()
+	d := &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: ns},
+		Spec: appsv1.DeploymentSpec{Replicas: &replicas, Selector: &metav1.LabelSelector{MatchLabels: labels("web")}, Template: tmpl},
+	}
+	for _, m := range mutate {
+		m(d)
+	}
+	ctx := ctxT(t)
+	if _, err := tb.Client.AppsV1().Deployments(ns).Create(ctx, d, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if wait {
+		if out, err := tb.Kubectl(ctx, "-n", ns, "rollout", "status", "deployment/web", "--timeout=90s"); err != nil {
+			t.Fatalf("initial rollout: %v\n%s", err, out)
+		}
+	}
+}
+
+func deployedImage(t *testing.T, ns string) string {
+	t.Helper()
+	d, err := tb.Client.AppsV1().Deployments(ns).Get(ctxT(t), "web", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.Spec.Template.Spec.Containers[0].Image
+}
+
+// readyProbe is a readiness probe that passes once the container has run for a second, as a
+// web app's would once it listens: a container that crashes at start never becomes ready.
+func readyProbe(s *corev1.PodSpec) {
+	for i := range s.Containers {
+		s.Containers[i].ReadinessProbe = &corev1.Probe{
+			ProbeHandler:        corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: []string{"true"}}},
+			InitialDelaySeconds: 1, PeriodSeconds: 1,
+		}
+	}
+}
+
+func nsArg(ns string) string { return fmt.Sprintf("--namespace=%s", ns) }

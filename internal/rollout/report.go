@@ -1,0 +1,156 @@
+package rollout
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+)
+
+// EventLine is one Kubernetes event in a failure report.
+type EventLine struct {
+	Time    time.Time `json:"time"`
+	Type    string    `json:"type"`
+	Reason  string    `json:"reason"`
+	Object  string    `json:"object"`
+	Message string    `json:"message"`
+	Count   int32     `json:"count,omitempty"`
+}
+
+// LogTail is the end of a failing container's log.
+type LogTail struct {
+	Pod       string   `json:"pod"`
+	Container string   `json:"container"`
+	Previous  bool     `json:"previous,omitempty"`
+	Lines     []string `json:"lines"`
+	Error     string   `json:"error,omitempty"`
+}
+
+// Limits of a failure report.
+const (
+	maxEvents   = 15
+	maxLogPods  = 3
+	logTailSize = 20
+)
+
+func eventTime(e *corev1.Event) time.Time {
+	for _, t := range []time.Time{e.EventTime.Time, e.LastTimestamp.Time, e.FirstTimestamp.Time} {
+		if !t.IsZero() {
+			return t
+		}
+	}
+	return e.CreationTimestamp.Time
+}
+
+// collectEvents returns the newest events about the given objects (by UID), oldest first.
+func collectEvents(ctx context.Context, cs kubernetes.Interface, ns string, uids map[string]bool) ([]EventLine, error) {
+	list, err := cs.CoreV1().Events(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("events in %s: %w", ns, err)
+	}
+	var out []EventLine
+	for i := range list.Items {
+		e := &list.Items[i]
+		if !uids[string(e.InvolvedObject.UID)] {
+			continue
+		}
+		out = append(out, EventLine{Time: eventTime(e), Type: e.Type, Reason: e.Reason, Count: e.Count,
+			Object: strings.ToLower(e.InvolvedObject.Kind) + "/" + e.InvolvedObject.Name, Message: strings.TrimSpace(e.Message)})
+	}
+	slices.SortStableFunc(out, func(a, b EventLine) int { return a.Time.Compare(b.Time) })
+	if len(out) > maxEvents {
+		out = out[len(out)-maxEvents:]
+	}
+	return out, nil
+}
+
+// collectLogs returns the log tails of the failing containers that ran.
+func collectLogs(ctx context.Context, cs kubernetes.Interface, ns string, probs []PodProblem) []LogTail {
+	var out []LogTail
+	seen := map[string]bool{}
+	for _, p := range probs {
+		if !p.HasLog || seen[p.Pod+"/"+p.Container] || len(out) == maxLogPods {
+			continue
+		}
+		seen[p.Pod+"/"+p.Container] = true
+		tail := int64(logTailSize)
+		raw, err := cs.CoreV1().Pods(ns).GetLogs(p.Pod, &corev1.PodLogOptions{Container: p.Container, Previous: p.Previous, TailLines: &tail}).DoRaw(ctx)
+		lt := LogTail{Pod: p.Pod, Container: p.Container, Previous: p.Previous}
+		if err != nil && p.Previous {
+			// the previous container may be gone already: fall back to the current one
+			lt.Previous = false
+			raw, err = cs.CoreV1().Pods(ns).GetLogs(p.Pod, &corev1.PodLogOptions{Container: p.Container, TailLines: &tail}).DoRaw(ctx)
+		}
+		if err != nil {
+			lt.Error = err.Error()
+		} else if s := strings.TrimRight(string(raw), "\n"); s != "" {
+			lt.Lines = strings.Split(s, "\n")
+		}
+		out = append(out, lt)
+	}
+	return out
+}
+
+// WriteReport prints a result for people: what happened, and on failure the pods' reasons,
+// the events and the log tails.
+func WriteReport(w io.Writer, r *Result) {
+	var b bytes.Buffer
+	switch r.Status {
+	case StatusSuccess:
+		fmt.Fprintf(&b, "%s rolled out %s in %.1fs (revision %d)\n", r.Workload, r.Image, r.Duration, r.Revision)
+	case StatusUnchanged:
+		fmt.Fprintf(&b, "%s unchanged: already at %s; rollout complete (revision %d)\n", r.Workload, r.Image, r.Revision)
+	case StatusFailed:
+		fmt.Fprintf(&b, "%s FAILED after %.1fs: %s\n", r.Workload, r.Duration, r.Message)
+	case StatusTimeout:
+		fmt.Fprintf(&b, "%s TIMED OUT after %.1fs: %s\n", r.Workload, r.Duration, r.Message)
+		for _, p := range r.Pending {
+			fmt.Fprintf(&b, "  still not ready: %s\n", p)
+		}
+	}
+	if r.Status == StatusFailed || r.Status == StatusTimeout {
+		if len(r.Pods) > 0 {
+			b.WriteString("pods:\n")
+			for _, p := range r.Pods {
+				fmt.Fprintf(&b, "  %s\n", p)
+			}
+		}
+		if len(r.Events) > 0 {
+			b.WriteString("events:\n")
+			for _, e := range r.Events {
+				count := ""
+				if e.Count > 1 {
+					count = fmt.Sprintf(" (x%d)", e.Count)
+				}
+				fmt.Fprintf(&b, "  %s  %-7s  %-20s %s: %s%s\n", e.Time.UTC().Format("15:04:05"), e.Type, e.Reason, e.Object, e.Message, count)
+			}
+		}
+		for _, l := range r.Logs {
+			which := "log"
+			if l.Previous {
+				which = "log of the previous (crashed) container"
+			}
+			fmt.Fprintf(&b, "%s of pod/%s container %s (last %d lines):\n", which, l.Pod, l.Container, logTailSize)
+			if l.Error != "" {
+				fmt.Fprintf(&b, "  (unavailable: %s)\n", l.Error)
+			}
+			for _, line := range l.Lines {
+				fmt.Fprintf(&b, "  | %s\n", line)
+			}
+		}
+	}
+	if r.Undo != nil {
+		b.WriteString("undo: ")
+		var ub bytes.Buffer
+		WriteReport(&ub, r.Undo)
+		b.Write(ub.Bytes())
+	}
+	_, _ = w.Write(b.Bytes())
+}
