@@ -5,8 +5,10 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,7 +31,11 @@ var images = map[string][]string{
 }
 
 func TestMain(m *testing.M) {
-	os.Exit(testbed.Main(m, &tb, importImages))
+	code := testbed.Main(m, &tb, importImages)
+	if glcdPath != "" {
+		os.RemoveAll(filepath.Dir(glcdPath))
+	}
+	os.Exit(code)
 }
 
 func importImages(c *testbed.Cluster) error {
@@ -154,3 +160,31 @@ func readyProbe(s *corev1.PodSpec) {
 }
 
 func nsArg(ns string) string { return fmt.Sprintf("--namespace=%s", ns) }
+
+var (
+	buildOnce sync.Once
+	glcdPath  string
+	buildErr  error
+)
+
+// buildGLCD builds the glcd binary once per test binary, as the Makefile does.
+func buildGLCD(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "glcd-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		glcdPath = filepath.Join(dir, "glcd")
+		cmd := exec.Command("go", "build", "-o", glcdPath, "../../cmd/glcd")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return glcdPath
+}

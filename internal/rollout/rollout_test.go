@@ -3,6 +3,7 @@ package rollout_test
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -310,4 +311,32 @@ func TestWatchSurvivesAPIServerRestart(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("glcd did not finish")
 	}
+}
+
+func TestRolloutUpdateScriptDropIn(t *testing.T) {
+	ns := tb.Namespace(t)
+	deployment(t, ns, 1, true, podSpec("testbed.local/app:1"))
+	glcdBin := buildGLCD(t)
+	var cmdArgs []string
+	run := func(env ...string) (string, int) {
+		cmd := exec.Command("sh", append([]string{"../../scripts/rollout-update"}, cmdArgs...)...)
+		cmd.Env = append([]string{"PATH=/usr/bin:/bin", "GLCD=" + glcdBin, "KUBECONFIG=" + tb.Kubeconfig, "CI_JOB_TOKEN=" + jobToken}, env...)
+		out, _ := cmd.CombinedOutput()
+		if strings.Contains(string(out), jobToken) {
+			t.Fatalf("token leaked: %s", out)
+		}
+		return string(out), cmd.ProcessState.ExitCode()
+	}
+	out, code := run("PROJECT_NAME=" + ns)
+	wantCode(t, code, 2, out)
+	wantIn(t, out, "IMAGE_NAME", "TARGET_IMAGE_VERSION")
+	// the old script's variables; the namespace is PROJECT_NAME, as it was
+	out, code = run("PROJECT_NAME="+ns, "POD_NAME=web", "IMAGE_NAME=testbed.local/app", "TARGET_IMAGE_VERSION=2")
+	wantCode(t, code, 2, out)
+	wantIn(t, out, "deployment/"+ns+" not found in namespace "+ns, "deployments there: web")
+	// extra arguments go to glcd rollout: here the workload, named otherwise than the project
+	cmdArgs = []string{"deployment/web"}
+	out, code = run("PROJECT_NAME="+ns, "POD_NAME=web", "IMAGE_NAME=testbed.local/app", "TARGET_IMAGE_VERSION=2")
+	wantCode(t, code, 0, out)
+	wantIn(t, out, "deployment/web rolled out testbed.local/app:2")
 }
