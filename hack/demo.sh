@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 GLCD=${GLCD:?build glcd first: make demo}
 TESTBED="go run ./internal/testbed/cmd/testbed"
 step() { printf '\n\033[1;34m== %s\033[0m\n' "$*"; }
+show() { printf '\033[2m$ %s\033[0m\n' "$*"; }
 
 step "glcd version"
 "$GLCD" version
@@ -24,13 +25,33 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
+answer() { # what the app says, from inside one of its pods
+  pod=$("$KUBECTL" -n jobboard get pods -l app=jobboard --field-selector=status.phase=Running -o jsonpath='{.items[0].metadata.name}')
+  "$KUBECTL" -n jobboard exec "$pod" -- wget -qO- http://127.0.0.1:8080/
+}
 
-step "deploy the sample app (kubectl apply; glcd apply replaces this with the Rollout issue)"
-"$KUBECTL" apply -f testdata/demo/app.yaml
-"$KUBECTL" -n jobboard rollout status deployment/jobboard --timeout=120s
-pod=$("$KUBECTL" -n jobboard get pods -l app=jobboard -o jsonpath='{.items[0].metadata.name}')
-step "the app answers (exec into $pod on the real kubelet)"
-"$KUBECTL" -n jobboard exec "$pod" -- wget -qO- http://127.0.0.1:8080/
-"$KUBECTL" -n jobboard get deploy,pods -o wide
+# the infra pipeline's variables, as the app repo's trigger passes them (DESIGN.md §1, step 3)
+export PROJECT_NAME=jobboard POD_NAME=web IMAGE_NAME=testbed.local/jobboard
+export CI_JOB_URL=https://gitlab.example.com/demo/jobboard-infra/-/jobs/1001
+
+step "infra pipeline: glcd apply the manifests (namespace first, then the Deployment, then watch it)"
+show "glcd apply -f testdata/demo/jobboard.yaml"
+"$GLCD" apply -f testdata/demo/jobboard.yaml
+answer
+
+step "deploy 1.4.0 with the old script's drop-in (PROJECT_NAME, POD_NAME, IMAGE_NAME, TARGET_IMAGE_VERSION)"
+show "TARGET_IMAGE_VERSION=1.4.0 scripts/rollout-update"
+TARGET_IMAGE_VERSION=1.4.0 GLCD="$GLCD" scripts/rollout-update
+answer
+"$KUBECTL" -n jobboard rollout history deployment/jobboard
+
+step "deploy a broken 1.5.0: glcd fails within seconds with the reason, events and log, and rolls back"
+show "TARGET_IMAGE_VERSION=1.5.0 glcd rollout --undo-on-failure"
+set +e
+TARGET_IMAGE_VERSION=1.5.0 "$GLCD" rollout --undo-on-failure
+code=$?
+set -e
+echo "exit code $code (1: the rollout failed; kubectl rollout status would still be waiting for the 600 s progress deadline)"
+answer
 
 echo; echo "demo done."

@@ -22,14 +22,6 @@ import (
 
 var tb *testbed.Cluster
 
-// Test images: busybox with a default command each, so that the image alone decides how the
-// new revision behaves, as with a real app.
-var images = map[string][]string{
-	"testbed.local/app:1":     {"sleep", "3600"},
-	"testbed.local/app:2":     {"sleep", "3600"},
-	"testbed.local/app:crash": {"sh", "-c", "echo starting; echo boom: cannot open database >&2; exit 3"},
-}
-
 func TestMain(m *testing.M) {
 	code := testbed.Main(m, &tb, importImages)
 	if glcdPath != "" {
@@ -41,26 +33,7 @@ func TestMain(m *testing.M) {
 func importImages(c *testbed.Cluster) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	files, err := testbed.BusyboxFiles(ctx)
-	if err != nil {
-		return err
-	}
-	dir, err := os.MkdirTemp("", "glcd-images")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	for ref, cmd := range images {
-		p := filepath.Join(dir, strings.NewReplacer("/", "_", ":", "_").Replace(ref)+".tar")
-		im := testbed.Image{Ref: ref, Files: files, Config: testbed.ImageConfig{Cmd: cmd, Env: []string{"PATH=/bin"}}}
-		if err := im.WriteArchive(p); err != nil {
-			return err
-		}
-		if err := c.ImportImage(ctx, p); err != nil {
-			return err
-		}
-	}
-	return nil
+	return c.ImportBusyboxImages(ctx, testbed.AppImages)
 }
 
 const jobToken = "glcbt-64_JobTokenNeverPrinted"
@@ -109,7 +82,7 @@ func podSpec(image string, mutate ...func(*corev1.PodSpec)) corev1.PodTemplateSp
 	zero := int64(0)
 	spec := corev1.PodSpec{
 		TerminationGracePeriodSeconds: &zero,
-		Containers: []corev1.Container{{Name: "web", Image: image, ImagePullPolicy: corev1.PullIfNotPresent}},
+		Containers:                    []corev1.Container{{Name: "web", Image: image, ImagePullPolicy: corev1.PullIfNotPresent}},
 	}
 	for _, m := range mutate {
 		m(&spec)
@@ -123,7 +96,7 @@ func deployment(t *testing.T, ns string, replicas int32, wait bool, tmpl corev1.
 	t.Helper()
 	d := &appsv1.Deployment{
 		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: ns},
-		Spec: appsv1.DeploymentSpec{Replicas: &replicas, Selector: &metav1.LabelSelector{MatchLabels: labels("web")}, Template: tmpl},
+		Spec:       appsv1.DeploymentSpec{Replicas: &replicas, Selector: &metav1.LabelSelector{MatchLabels: labels("web")}, Template: tmpl},
 	}
 	for _, m := range mutate {
 		m(d)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/distribution/reference"
@@ -107,7 +109,12 @@ func Watch(ctx context.Context, cs kubernetes.Interface, opts Options) (*Result,
 	if err != nil {
 		return nil, err
 	}
-	return watchAndReport(ctx, cs, opts, w)
+	res, err := watchAndReport(ctx, cs, opts, w)
+	if err != nil {
+		return nil, err
+	}
+	res.Image = imagesOf(w)
+	return res, nil
 }
 
 func watchAndReport(ctx context.Context, cs kubernetes.Interface, opts Options, w *workload) (*Result, error) {
@@ -180,9 +187,13 @@ func undo(ctx context.Context, cs kubernetes.Interface, opts Options, ref Ref) (
 	return res, nil
 }
 
+// imagesOf lists the images of a workload's containers.
 func imagesOf(w *workload) string {
-	if len(w.template.Spec.Containers) == 0 {
-		return ""
+	var imgs []string
+	for _, c := range w.template.Spec.Containers {
+		if !slices.Contains(imgs, c.Image) {
+			imgs = append(imgs, c.Image)
+		}
 	}
-	return w.template.Spec.Containers[0].Image
+	return strings.Join(imgs, ",")
 }

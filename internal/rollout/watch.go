@@ -176,14 +176,26 @@ func workloadLW(cs kubernetes.Interface, ns string, kind Kind, fieldSel string) 
 	a := cs.AppsV1()
 	switch kind {
 	case StatefulSet:
-		return listWatch(func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) { return a.StatefulSets(ns).List(ctx, o) },
-			func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) { return a.StatefulSets(ns).Watch(ctx, o) }, "", fieldSel)
+		return listWatch(func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			return a.StatefulSets(ns).List(ctx, o)
+		},
+			func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+				return a.StatefulSets(ns).Watch(ctx, o)
+			}, "", fieldSel)
 	case DaemonSet:
-		return listWatch(func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) { return a.DaemonSets(ns).List(ctx, o) },
-			func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) { return a.DaemonSets(ns).Watch(ctx, o) }, "", fieldSel)
+		return listWatch(func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			return a.DaemonSets(ns).List(ctx, o)
+		},
+			func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+				return a.DaemonSets(ns).Watch(ctx, o)
+			}, "", fieldSel)
 	}
-	return listWatch(func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) { return a.Deployments(ns).List(ctx, o) },
-		func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) { return a.Deployments(ns).Watch(ctx, o) }, "", fieldSel)
+	return listWatch(func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+		return a.Deployments(ns).List(ctx, o)
+	},
+		func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			return a.Deployments(ns).Watch(ctx, o)
+		}, "", fieldSel)
 }
 
 func timeoutOutcome(last *Outcome) *Outcome {

@@ -70,12 +70,11 @@ func ParseRef(s string) (Ref, error) {
 
 // workload is the part of a Deployment, StatefulSet or DaemonSet the rollout needs.
 type workload struct {
-	ref       Ref
-	obj       runtime.Object
-	meta      *metav1.ObjectMeta
-	selector  *metav1.LabelSelector
-	template  *corev1.PodTemplateSpec
-	apiPrefix string // for messages
+	ref      Ref
+	obj      runtime.Object
+	meta     *metav1.ObjectMeta
+	selector *metav1.LabelSelector
+	template *corev1.PodTemplateSpec
 }
 
 func getWorkload(ctx context.Context, cs kubernetes.Interface, ns string, ref Ref) (*workload, error) {
@@ -153,7 +152,7 @@ func ParseImage(s string) (reference.Named, error) {
 		return nil, exitcode.UsageError(fmt.Errorf("image %q: %w", s, err))
 	}
 	if reference.IsNameOnly(n) {
-		return nil, exitcode.UsageError(fmt.Errorf("image %q has no tag or digest: want %s:TAG or %s@sha256:...", s, s, s))
+		return nil, exitcode.UsageError(fmt.Errorf("image %q has no tag or digest: want %s:TAG or %s@sha256:DIGEST", s, s, s))
 	}
 	return n, nil
 }

@@ -172,3 +172,44 @@ func baseImages(ctx context.Context, dir string) ([]string, error) {
 	}
 	return paths, nil
 }
+
+// ImportBusyboxImages makes one busybox image per reference, each with its own default
+// command (so that the image alone decides how a pod behaves, as with a real app), and
+// imports them into the cluster.
+func (c *Cluster) ImportBusyboxImages(ctx context.Context, cmds map[string][]string) error {
+	files, err := BusyboxFiles(ctx)
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "glcd-images")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	for ref, cmd := range cmds {
+		p := filepath.Join(dir, strings.NewReplacer("/", "_", ":", "_").Replace(ref)+".tar")
+		im := Image{Ref: ref, Files: files, Config: ImageConfig{Cmd: cmd, Env: []string{"PATH=/bin"}}}
+		if err := im.WriteArchive(p); err != nil {
+			return err
+		}
+		if err := c.ImportImage(ctx, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AppImages are the test app's images: two good versions and one that crashes at start.
+var AppImages = map[string][]string{
+	"testbed.local/app:1":     {"sleep", "3600"},
+	"testbed.local/app:2":     {"sleep", "3600"},
+	"testbed.local/app:crash": {"sh", "-c", "echo starting; echo boom: cannot open database >&2; exit 3"},
+}
+
+// DemoImages are the demo's "jobboard" app: two releases answering HTTP on :8080 with their
+// version, and a broken release that cannot reach its database and exits.
+var DemoImages = map[string][]string{
+	"testbed.local/jobboard:1.3.0": {"sh", "-c", "mkdir -p /www && echo jobboard 1.3.0 > /www/index.html && exec httpd -f -p 8080 -h /www"},
+	"testbed.local/jobboard:1.4.0": {"sh", "-c", "mkdir -p /www && echo jobboard 1.4.0 > /www/index.html && exec httpd -f -p 8080 -h /www"},
+	"testbed.local/jobboard:1.5.0": {"sh", "-c", "echo 'jobboard 1.5.0 starting'; echo 'FATAL: cannot connect to postgres://db:5432/jobboard' >&2; exit 2"},
+}

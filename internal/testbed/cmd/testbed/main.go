@@ -52,6 +52,13 @@ func run(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
+		// the sample apps of the demo and of hand experiments
+		if err := c.ImportBusyboxImages(ctx, testbed.AppImages); err != nil {
+			return err
+		}
+		if err := c.ImportBusyboxImages(ctx, testbed.DemoImages); err != nil {
+			return err
+		}
 		fmt.Println(c.Kubeconfig)
 		return nil
 	case "down":

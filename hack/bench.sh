@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# make bench: Go benchmarks of the libraries, then glcd against kubectl on the local test bed.
+# The report goes to $CACHE/bench/report.md; the README's Performance section quotes it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+GLCD=${GLCD:?build glcd first: make bench}
+out=${GLCD_CACHE:-$HOME/.cache/glcd}/bench
+mkdir -p "$out"
+echo "== Go benchmarks"
+go test -run '^$' -bench . -benchmem -count 1 $(go list ./internal/... | grep -vE 'internal/(rollout|kube|testbed)$') | tee "$out/go-bench.txt"
+echo "== glcd vs kubectl on the test bed (kubectl waits for the 600 s progress deadline: ~20 min)"
+go run ./internal/testbed/cmd/bench "$GLCD" "$out/rollout.md"
+{ echo "# glcd bench report ($(date -u +%F))"; echo; cat "$out/rollout.md"; echo; echo '## Go benchmarks'; echo; echo '```'; grep -E '^(Benchmark|ok|goos|cpu)' "$out/go-bench.txt"; echo '```'; } > "$out/report.md"
+echo "report: $out/report.md"
