@@ -148,7 +148,7 @@ func Load(lookup Lookup) *Env {
 // secretNames are the variables whose values are credentials, whether or not Env types them.
 var secretNames = []string{
 	"CI_JOB_TOKEN", "KUBE_TOKEN", "CI_PERSONAL_ACCESS_TOKEN", "INFRA_PIPELINE_TOKEN",
-	"GLCD_GIT_TOKEN", "GLCD_GITLAB_TOKEN", "CI_REGISTRY_PASSWORD", "CI_DEPLOY_PASSWORD",
+	"GLCD_GIT_TOKEN", "GLCD_GITLAB_TOKEN", "GLCD_TRIGGER_TOKEN", "CI_REGISTRY_PASSWORD", "CI_DEPLOY_PASSWORD",
 	"CI_JOB_JWT", "CI_JOB_JWT_V2", "CI_BUILD_TOKEN", "CI_DEPENDENCY_PROXY_PASSWORD",
 }
 

@@ -41,7 +41,7 @@ func Run(ctx context.Context, args, environ []string, s Streams, info BuildInfo)
 	r := &runtime{env: env, masker: masker, out: out, err: errw, info: info}
 	app := newApp(r)
 	app.Reader, app.Writer, app.ErrWriter = s.In, out, errw
-	err := app.RunContext(ctx, args)
+	err := app.RunContext(ctx, interspersed(app, args))
 	if err == nil {
 		return exitcode.OK
 	}
@@ -74,7 +74,7 @@ func newApp(r *runtime) *cli.App {
 		Version:         r.info.Version,
 		HideVersion:     true,
 		Flags:           globalFlags(),
-		Commands:        []*cli.Command{versionCommand(r)},
+		Commands:        []*cli.Command{versionCommand(r), rolloutCommand(r), applyCommand(r), triggerCommand(r)},
 		HideHelpCommand: true,
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return exitcode.UsageError(err)
