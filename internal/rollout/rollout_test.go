@@ -174,7 +174,7 @@ func TestTimeoutReportsWhatIsPending(t *testing.T) {
 	}
 	_, errOut, code := glcd(t, nil, "rollout", "deployment/web", "--image", "testbed.local/app:2", nsArg(ns), "--fail-after", "1h", "--timeout", "4s")
 	wantCode(t, code, 3, errOut)
-	wantIn(t, errOut, "TIMED OUT", "still not ready: pod/web-", "(Running)", "rollout timed out")
+	wantIn(t, errOut, "TIMED OUT", "still not ready: pod/web-", "rollout timed out")
 }
 
 func TestUndoOnFailure(t *testing.T) {
@@ -339,4 +339,45 @@ func TestRolloutUpdateScriptDropIn(t *testing.T) {
 	out, code = run("PROJECT_NAME="+ns, "POD_NAME=web", "IMAGE_NAME=testbed.local/app", "TARGET_IMAGE_VERSION=2")
 	wantCode(t, code, 0, out)
 	wantIn(t, out, "deployment/web rolled out testbed.local/app:2")
+}
+
+// A failure that goes away within --fail-after is no failure: here the new revision's ConfigMap
+// is created while its pods wait for it.
+func TestTransientFailureThatRecoversIsNoFailure(t *testing.T) {
+	ns := tb.Namespace(t)
+	ctx := ctxT(t)
+	deployment(t, ns, 1, true, podSpec("testbed.local/app:1"))
+	patch := `{"spec":{"template":{"spec":{"containers":[{"name":"web","envFrom":[{"configMapRef":{"name":"late-settings"}}]}]}}}}`
+	if out, err := tb.Kubectl(ctx, "-n", ns, "patch", "deployment/web", "--type=strategic", "-p", patch); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	w, err := tb.Client.CoreV1().Pods(ns).Watch(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	type result struct {
+		errOut string
+		code   int
+	}
+	done := make(chan result, 1)
+	go func() {
+		_, errOut, code := glcd(t, nil, "rollout", "deployment/web", "--image", "testbed.local/app:2", nsArg(ns), "--fail-after", "60s")
+		done <- result{errOut, code}
+	}()
+	// once a new pod waits for the ConfigMap, create it
+	for ev := range w.ResultChan() {
+		p, ok := ev.Object.(*corev1.Pod)
+		if ok && len(p.Status.ContainerStatuses) > 0 && p.Status.ContainerStatuses[0].State.Waiting != nil &&
+			p.Status.ContainerStatuses[0].State.Waiting.Reason == "CreateContainerConfigError" {
+			break
+		}
+	}
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "late-settings"}, Data: map[string]string{"A": "1"}}
+	if _, err := tb.Client.CoreV1().ConfigMaps(ns).Create(ctx, cm, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	wantCode(t, r.code, 0, r.errOut)
+	wantIn(t, r.errOut, "deployment/web rolled out testbed.local/app:2")
 }
