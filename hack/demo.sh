@@ -39,7 +39,19 @@ show "glcd apply -f testdata/demo/jobboard.yaml"
 "$GLCD" apply -f testdata/demo/jobboard.yaml
 answer
 
-step "deploy 1.4.0 with the old script's drop-in (PROJECT_NAME, POD_NAME, IMAGE_NAME, TARGET_IMAGE_VERSION)"
+step "app repo, deploy job: glcd trigger starts the infra pipeline and follows it (a GitLab API double plays GitLab)"
+export DEMO_TRIGGER_TOKEN=glptt-demo-trigger-0123456789 DEMO_READ_TOKEN=glpat-demo-read-0123456789
+coproc DOUBLE { go run ./internal/testbed/cmd/gitlabdouble; }
+read -r GITLAB_URL <&"${DOUBLE[0]}"
+show "INFRA_PIPELINE_TOKEN=… GLCD_GITLAB_TOKEN=… glcd trigger --project demo/jobboard-infra --ref main --wait"
+echo "(TARGET_IMAGE_VERSION is not set: glcd reads DEPLOY_VERSION from the app repo's Makefile, testdata/demo/app)"
+INFRA_PIPELINE_TOKEN=$DEMO_TRIGGER_TOKEN GLCD_GITLAB_TOKEN=$DEMO_READ_TOKEN \
+  "$GLCD" trigger --gitlab-url "$GITLAB_URL" --project demo/jobboard-infra --ref main --wait \
+  --poll-interval 200ms --version-dir testdata/demo/app
+exec {DOUBLE[1]}>&-   # the double prints what the pipeline received (tokens never appear)
+wait "$DOUBLE_PID" 2>/dev/null || true
+
+step "infra pipeline: deploy 1.4.0 with the old script's drop-in (PROJECT_NAME, POD_NAME, IMAGE_NAME, TARGET_IMAGE_VERSION)"
 show "TARGET_IMAGE_VERSION=1.4.0 scripts/rollout-update"
 TARGET_IMAGE_VERSION=1.4.0 GLCD="$GLCD" scripts/rollout-update
 answer

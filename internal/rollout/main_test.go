@@ -41,7 +41,13 @@ const jobToken = "glcbt-64_JobTokenNeverPrinted"
 // glcd runs the CLI in-process against the test bed and returns stdout, stderr and the exit code.
 func glcd(t *testing.T, env []string, args ...string) (string, string, int) {
 	t.Helper()
-	environ := append([]string{"KUBECONFIG=" + tb.Kubeconfig, "CI_JOB_TOKEN=" + jobToken,
+	return glcdNoKubeconfig(t, append([]string{"KUBECONFIG=" + tb.Kubeconfig}, env...), args...)
+}
+
+// glcdNoKubeconfig is glcd with only the given cluster variables.
+func glcdNoKubeconfig(t *testing.T, env []string, args ...string) (string, string, int) {
+	t.Helper()
+	environ := append([]string{"CI_JOB_TOKEN=" + jobToken,
 		"CI_JOB_URL=https://gitlab.example.com/g/app-infra/-/jobs/42", "CI_COMMIT_SHA=" + strings.Repeat("c0ffee", 6) + "ab"}, env...)
 	var out, errb bytes.Buffer
 	code := cli.Run(context.Background(), append([]string{"glcd"}, args...), environ,

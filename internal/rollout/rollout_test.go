@@ -10,6 +10,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	authv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -380,4 +381,34 @@ func TestTransientFailureThatRecoversIsNoFailure(t *testing.T) {
 	r := <-done
 	wantCode(t, r.code, 0, r.errOut)
 	wantIn(t, r.errOut, "deployment/web rolled out testbed.local/app:2")
+}
+
+// With the certificate-based integration's variables and --debug, the service account token
+// never shows, in progress, debug logs, the failure report or the JSON result.
+func TestDebugOutputMasksTheKubeToken(t *testing.T) {
+	ns := tb.Namespace(t)
+	ctx := ctxT(t)
+	deployment(t, ns, 1, true, podSpec("testbed.local/app:1", readyProbe))
+	if _, err := tb.Client.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "deployer"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := tb.Kubectl(ctx, "-n", ns, "create", "rolebinding", "deployer-edit", "--clusterrole=edit", "--serviceaccount="+ns+":deployer"); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	tr, err := tb.Client.CoreV1().ServiceAccounts(ns).CreateToken(ctx, "deployer", &authv1.TokenRequest{}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := tr.Status.Token
+	ca, err := os.ReadFile(filepath.Join(tb.Dir, "pki", "ca.crt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"KUBE_URL=" + tb.Config.Host, "KUBE_TOKEN=" + token, "KUBE_CA_PEM=" + string(ca), "KUBE_NAMESPACE=" + ns}
+	out, errOut, code := glcdNoKubeconfig(t, env, "rollout", "deployment/web", "--image", "testbed.local/app:crash", "--debug", "-o", "json")
+	wantCode(t, code, 1, errOut)
+	wantIn(t, errOut, "level=DEBUG", "source=\"KUBE_URL=", "CrashLoopBackOff")
+	if strings.Contains(out+errOut, token) {
+		t.Fatal("the KUBE_TOKEN value reached the output")
+	}
 }

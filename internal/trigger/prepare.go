@@ -132,6 +132,9 @@ func Prepare(in Input) (*Plan, error) {
 	switch {
 	case in.Token.IsSet():
 		plan.Token, plan.TokenFrom = in.Token, "--token"
+		if in.Token.Reveal() == env.Deploy.PipelineToken.Reveal() {
+			plan.TokenFrom = "INFRA_PIPELINE_TOKEN" // the flag's environment binding
+		}
 	case env.Deploy.PipelineToken.IsSet():
 		plan.Token, plan.TokenFrom = env.Deploy.PipelineToken, "INFRA_PIPELINE_TOKEN"
 	case turl.Token.IsSet():
