@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/urfave/cli/v2"
 
 	"gitlab.com/glcd/glcd/internal/exitcode"
 )
@@ -24,15 +27,18 @@ func TestHelpListsTheCommandsThatExist(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	if !strings.Contains(out, "version  print glcd's version, git commit, Go version and client-go version") || !strings.Contains(out, "rollout  set a workload's image and watch the rollout") {
-		t.Fatalf("help lacks the version command:\n%s", out)
+	for _, cmd := range []string{`version\s+print glcd's version, git commit, Go version and client-go version`, `rollout\s+set a workload's image and watch the rollout`,
+		`writeback\s+record a deploy in the infra repo`, `autotag\s+create the tag v<version> at HEAD`} {
+		if !regexp.MustCompile(cmd).MatchString(out) {
+			t.Fatalf("help lacks %s:\n%s", cmd, out)
+		}
 	}
 	for _, flag := range []string{"--output", "--debug", "--kubeconfig", "--context", "--namespace", "--insecure-skip-tls-verify", "$GLCD_OUTPUT", "$KUBE_CONTEXT", "$KUBE_NAMESPACE"} {
 		if !strings.Contains(out, flag) {
 			t.Errorf("help lacks %s", flag)
 		}
 	}
-	for _, notYet := range []string{"writeback", "autotag", "doctor", "executor"} {
+	for _, notYet := range []string{"doctor", "executor"} {
 		if strings.Contains(out, "   "+notYet+" ") {
 			t.Errorf("help lists %s, which does not exist yet", notYet)
 		}
@@ -88,5 +94,29 @@ func TestSecretsFromTheEnvironmentAreMaskedInErrors(t *testing.T) {
 	}
 	if !strings.Contains(errOut, `--output "[MASKED]"`) {
 		t.Fatalf("stderr %q", errOut)
+	}
+}
+
+// DESIGN.md: every flag has an environment binding, so .gitlab-ci.yml can set variables.
+func TestEveryFlagHasAnEnvironmentBinding(t *testing.T) {
+	app := newApp(&runtime{})
+	check := func(where string, flags []cli.Flag) {
+		for _, f := range flags {
+			if f.Names()[0] == "help" {
+				continue
+			}
+			ev, ok := f.(interface{ GetEnvVars() []string })
+			if !ok || len(ev.GetEnvVars()) == 0 {
+				t.Errorf("%s: flag --%s has no EnvVars", where, f.Names()[0])
+				continue
+			}
+			if !strings.HasPrefix(ev.GetEnvVars()[0], "GLCD_") {
+				t.Errorf("%s: flag --%s binds %v; the first binding must be GLCD_*", where, f.Names()[0], ev.GetEnvVars())
+			}
+		}
+	}
+	check("glcd", app.Flags)
+	for _, c := range app.Commands {
+		check("glcd "+c.Name, c.Flags)
 	}
 }

@@ -82,8 +82,8 @@ func watchRollout(ctx context.Context, cs kubernetes.Interface, ns string, w *wo
 		DeleteFunc: func(any) { poke(notify) },
 	}
 	nameSel := fields.OneTermEqualSelector("metadata.name", w.ref.Name).String()
-	wlInf := newInformer(ctx, workloadLW(cs, ns, w.ref.Kind, nameSel), w.obj)
-	podInf := newInformer(ctx, listWatch(
+	wlInf := newInformer(workloadLW(cs, ns, w.ref.Kind, nameSel), w.obj)
+	podInf := newInformer(listWatch(
 		func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			return cs.CoreV1().Pods(ns).List(ctx, o)
 		},
@@ -92,7 +92,7 @@ func watchRollout(ctx context.Context, cs kubernetes.Interface, ns string, w *wo
 		}, sel.String(), ""), &corev1.Pod{})
 	var revInf cache.SharedIndexInformer
 	if w.ref.Kind == Deployment {
-		revInf = newInformer(ctx, listWatch(
+		revInf = newInformer(listWatch(
 			func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 				return cs.AppsV1().ReplicaSets(ns).List(ctx, o)
 			},
@@ -100,7 +100,7 @@ func watchRollout(ctx context.Context, cs kubernetes.Interface, ns string, w *wo
 				return cs.AppsV1().ReplicaSets(ns).Watch(ctx, o)
 			}, sel.String(), ""), &appsv1.ReplicaSet{})
 	} else {
-		revInf = newInformer(ctx, listWatch(
+		revInf = newInformer(listWatch(
 			func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 				return cs.AppsV1().ControllerRevisions(ns).List(ctx, o)
 			},
@@ -155,7 +155,7 @@ func poke(ch chan struct{}) {
 	}
 }
 
-func newInformer(ctx context.Context, lw cache.ListerWatcher, obj runtime.Object) cache.SharedIndexInformer {
+func newInformer(lw cache.ListerWatcher, obj runtime.Object) cache.SharedIndexInformer {
 	return cache.NewSharedIndexInformerWithOptions(lw, obj, cache.SharedIndexInformerOptions{})
 }
 
