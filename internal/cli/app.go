@@ -38,7 +38,7 @@ func Run(ctx context.Context, args, environ []string, s Streams, info BuildInfo)
 	defer out.Flush()
 	defer errw.Flush()
 
-	r := &runtime{env: env, masker: masker, out: out, err: errw, info: info}
+	r := &runtime{env: env, osenv: environ, masker: masker, out: out, err: errw, info: info}
 	app := newApp(r)
 	app.Reader, app.Writer, app.ErrWriter = s.In, out, errw
 	err := app.RunContext(ctx, interspersed(app, args))
@@ -57,6 +57,7 @@ func Run(ctx context.Context, args, environ []string, s Streams, info BuildInfo)
 // runtime is what every command gets: the environment, the masker and the masked streams.
 type runtime struct {
 	env    *ci.Env
+	osenv  []string // the environment as given to Run, for the programs glcd runs (git)
 	masker *ci.Masker
 	out    io.Writer
 	err    io.Writer
@@ -74,7 +75,7 @@ func newApp(r *runtime) *cli.App {
 		Version:         r.info.Version,
 		HideVersion:     true,
 		Flags:           globalFlags(),
-		Commands:        []*cli.Command{versionCommand(r), rolloutCommand(r), applyCommand(r), triggerCommand(r)},
+		Commands:        []*cli.Command{versionCommand(r), rolloutCommand(r), applyCommand(r), triggerCommand(r), writebackCommand(r), autotagCommand(r)},
 		HideHelpCommand: true,
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return exitcode.UsageError(err)

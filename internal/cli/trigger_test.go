@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -237,7 +238,7 @@ func TestTriggerListsEveryMissingSetting(t *testing.T) {
 
 func TestHelpShowsTrigger(t *testing.T) {
 	out, _, code := runGLCD(t, nil, "--help")
-	if code != 0 || !strings.Contains(out, "trigger  start the downstream (infra) pipeline") {
+	if code != 0 || !regexp.MustCompile(`trigger\s+start the downstream \(infra\) pipeline`).MatchString(out) {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
 	out, _, code = runGLCD(t, nil, "trigger", "--help")
