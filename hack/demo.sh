@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# make demo: start the local test bed and play glcd's flow (DESIGN.md §1) on it, step by step.
-# Each capability adds its step here. KEEP=1 leaves the test bed running afterwards.
+# make demo: play glcd's flow (DESIGN.md §1) on the local test bed, step by step: a real
+# Kubernetes node, a real HTTPS git server with token auth, and a GitLab API double (no GitLab
+# server can run here). Each capability adds its step. KEEP=1 leaves the test bed running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GLCD=${GLCD:?build glcd first: make demo}
 TESTBED="go run ./internal/testbed/cmd/testbed"
 step() { printf '\n\033[1;34m== %s\033[0m\n' "$*"; }
 show() { printf '\033[2m$ %s\033[0m\n' "$*"; }
+W=$(mktemp -d)
 
 step "glcd version"
 "$GLCD" version
@@ -17,7 +19,18 @@ KUBECONFIG=$($TESTBED up demo)
 export KUBECONFIG
 echo "test bed up in $(( ($(date +%s%N) - t0) / 1000000 )) ms; KUBECONFIG=$KUBECONFIG"
 KUBECTL="$($TESTBED build)/kubectl"
+
+# the git server (HTTPS, token auth) and the GitLab API double, both on loopback
+export DEMO_GIT_TOKEN=glpat-demo-git-0123456789abcdef DEMO_TRIGGER_TOKEN=glptt-demo-trigger-0123456789 DEMO_READ_TOKEN=glpat-demo-read-0123456789
+coproc GITSRV { go run ./internal/testbed/cmd/gitserver; }
+read -r GIT_URL <&"${GITSRV[0]}"; read -r GIT_ROOT <&"${GITSRV[0]}"; read -r GIT_SSL_CAINFO <&"${GITSRV[0]}"
+export GIT_SSL_CAINFO
+coproc GITLAB { go run ./internal/testbed/cmd/gitlabdouble; }
+read -r GITLAB_URL <&"${GITLAB[0]}"
+
 cleanup() {
+  exec {GITSRV[1]}>&- {GITLAB[1]}>&- 2>/dev/null || true
+  rm -rf "$W"
   if [ "${KEEP:-}" = 1 ]; then
     echo; echo "test bed left running: export KUBECONFIG=$KUBECONFIG; make testbed-down stops it"
   else
@@ -29,41 +42,74 @@ answer() { # what the app says, from inside one of its pods
   pod=$("$KUBECTL" -n jobboard get pods -l app=jobboard --field-selector=status.phase=Running -o jsonpath='{.items[0].metadata.name}')
   "$KUBECTL" -n jobboard exec "$pod" -- wget -qO- http://127.0.0.1:8080/
 }
+g() { git -c user.name=demo -c user.email=demo@example.com "$@"; }
+ci_clone() { # a checkout as GitLab CI makes it: shallow, detached, origin without credentials
+  git clone -q --depth 20 "file://$GIT_ROOT/$1.git" "$2"
+  git -C "$2" checkout -q --detach
+  git -C "$2" remote set-url origin "$GIT_URL/$1.git"
+}
 
-# the infra pipeline's variables, as the app repo's trigger passes them (DESIGN.md §1, step 3)
+# the two repos: the app (version in its Makefile, 1.3.0 released) and its infra repo
+g init -q -b main "$W/seed-app" && cp testdata/demo/app/Makefile "$W/seed-app/"
+sed -i 's/^DEPLOY_VERSION = .*/DEPLOY_VERSION = 1.3.0/' "$W/seed-app/Makefile"
+g -C "$W/seed-app" add . && g -C "$W/seed-app" commit -qm "jobboard 1.3.0" && g -C "$W/seed-app" tag v1.3.0
+g init -q -b main "$W/seed-infra" && mkdir "$W/seed-infra/kubernetes" && cp testdata/demo/jobboard.yaml "$W/seed-infra/kubernetes/"
+g -C "$W/seed-infra" add . && g -C "$W/seed-infra" commit -qm "jobboard manifests"
+g -C "$W/seed-app" push -q "file://$GIT_ROOT/demo/jobboard.git" main v1.3.0
+g -C "$W/seed-infra" push -q "file://$GIT_ROOT/demo/jobboard-infra.git" main
+echo "git server $GIT_URL serves demo/jobboard.git and demo/jobboard-infra.git (token auth, TLS)"
+
+# the deploy contract the app repo passes to the infra pipeline (DESIGN.md §1, step 3)
 export PROJECT_NAME=jobboard POD_NAME=web IMAGE_NAME=testbed.local/jobboard
-export CI_JOB_URL=https://gitlab.example.com/demo/jobboard-infra/-/jobs/1001
+export CI_JOB_URL=https://gitlab.example.com/demo/jobboard-infra/-/jobs/1001 CI_PIPELINE_URL=https://gitlab.example.com/demo/jobboard-infra/-/pipelines/77
 
-step "infra pipeline: glcd apply the manifests (namespace first, then the Deployment, then watch it)"
-show "glcd apply -f testdata/demo/jobboard.yaml"
-"$GLCD" apply -f testdata/demo/jobboard.yaml
+step "infra repo, first deploy: glcd apply kubernetes/jobboard.yaml (namespace first, then the Deployment, then watch it)"
+ci_clone demo/jobboard-infra "$W/infra-1"
+show "cd infra checkout && glcd apply"
+(cd "$W/infra-1" && "$GLCD" apply)
 answer
 
-step "app repo, deploy job: glcd trigger starts the infra pipeline and follows it (a GitLab API double plays GitLab)"
-export DEMO_TRIGGER_TOKEN=glptt-demo-trigger-0123456789 DEMO_READ_TOKEN=glpat-demo-read-0123456789
-coproc DOUBLE { go run ./internal/testbed/cmd/gitlabdouble; }
-read -r GITLAB_URL <&"${DOUBLE[0]}"
+step "app repo: a commit raises DEPLOY_VERSION to 1.4.0; glcd autotag tags it v1.4.0 (never moves a tag)"
+g -C "$W/seed-app" pull -q "file://$GIT_ROOT/demo/jobboard.git" main
+sed -i 's/^DEPLOY_VERSION = .*/DEPLOY_VERSION = 1.4.0/' "$W/seed-app/Makefile"
+g -C "$W/seed-app" commit -qam "Release 1.4.0" && g -C "$W/seed-app" push -q "file://$GIT_ROOT/demo/jobboard.git" main
+ci_clone demo/jobboard "$W/app"
+show "GLCD_GIT_TOKEN=… glcd autotag"
+(cd "$W/app" && GLCD_GIT_TOKEN=$DEMO_GIT_TOKEN "$GLCD" autotag)
+show "glcd autotag   # the next pipeline on the same commit"
+(cd "$W/app" && GLCD_GIT_TOKEN=$DEMO_GIT_TOKEN "$GLCD" autotag)
+git -C "$GIT_ROOT/demo/jobboard.git" tag -n1
+
+step "tag pipeline, deploy job: glcd trigger starts the infra pipeline and follows it (the GitLab API double plays GitLab)"
 show "INFRA_PIPELINE_TOKEN=… GLCD_GITLAB_TOKEN=… glcd trigger --project demo/jobboard-infra --ref main --wait"
-echo "(TARGET_IMAGE_VERSION is not set: glcd reads DEPLOY_VERSION from the app repo's Makefile, testdata/demo/app)"
+echo "(TARGET_IMAGE_VERSION is not set: glcd reads DEPLOY_VERSION from the app checkout's Makefile)"
 INFRA_PIPELINE_TOKEN=$DEMO_TRIGGER_TOKEN GLCD_GITLAB_TOKEN=$DEMO_READ_TOKEN \
   "$GLCD" trigger --gitlab-url "$GITLAB_URL" --project demo/jobboard-infra --ref main --wait \
-  --poll-interval 200ms --version-dir testdata/demo/app
-exec {DOUBLE[1]}>&-   # the double prints what the pipeline received (tokens never appear)
-wait "$DOUBLE_PID" 2>/dev/null || true
+  --poll-interval 200ms --version-dir "$W/app"
 
-step "infra pipeline: deploy 1.4.0 with the old script's drop-in (PROJECT_NAME, POD_NAME, IMAGE_NAME, TARGET_IMAGE_VERSION)"
-show "TARGET_IMAGE_VERSION=1.4.0 scripts/rollout-update"
-TARGET_IMAGE_VERSION=1.4.0 GLCD="$GLCD" scripts/rollout-update
+export TARGET_IMAGE_VERSION=1.4.0 CI_ENVIRONMENT_NAME=production
+step "infra pipeline: deploy $TARGET_IMAGE_VERSION with the old script's drop-in (PROJECT_NAME, POD_NAME, IMAGE_NAME, TARGET_IMAGE_VERSION)"
+show "scripts/rollout-update"
+GLCD="$GLCD" scripts/rollout-update
 answer
 "$KUBECTL" -n jobboard rollout history deployment/jobboard
 
-step "deploy a broken 1.5.0: glcd fails within seconds with the reason, events and log, and rolls back"
+step "infra pipeline: write the deployed tag back to kubernetes/jobboard.yaml and move the jobboard-production tag"
+ci_clone demo/jobboard-infra "$W/infra-2"
+show "PROJECT_INFRA_REPO_LOCATION=${GIT_URL#https://}/demo/jobboard-infra CI_PERSONAL_ACCESS_TOKEN=… scripts/commit-tag-push"
+(cd "$W/infra-2" && PROJECT_INFRA_REPO_LOCATION="${GIT_URL#https://}/demo/jobboard-infra" CI_PERSONAL_ACCESS_TOKEN=$DEMO_GIT_TOKEN \
+  GLCD="$GLCD" "$OLDPWD/scripts/commit-tag-push")
+echo "the remote now has (only the tag's bytes changed in the manifest):"
+git -C "$GIT_ROOT/demo/jobboard-infra.git" log --oneline --decorate -n 2
+git -C "$GIT_ROOT/demo/jobboard-infra.git" diff HEAD~1 HEAD | sed -n '/^@@/,$p'
+
+step "a broken 1.5.0: glcd fails within seconds with the reason, events and log, and rolls back"
 show "TARGET_IMAGE_VERSION=1.5.0 glcd rollout --undo-on-failure"
 set +e
 TARGET_IMAGE_VERSION=1.5.0 "$GLCD" rollout --undo-on-failure
 code=$?
 set -e
-echo "exit code $code (1: the rollout failed; kubectl rollout status would still be waiting for the 600 s progress deadline)"
+echo "exit code $code (1: the rollout failed; kubectl rollout status would wait for the 600 s progress deadline)"
 answer
 
-echo; echo "demo done."
+echo; echo "demo done: the tokens used above never appear in this output."
