@@ -6,6 +6,7 @@
 package autotag
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -76,7 +77,7 @@ type Plan struct {
 // Prepare finds the version and checks the settings; every problem is a usage error (exit 2).
 func Prepare(in Input) (*Plan, error) {
 	env := in.Env
-	p := &Plan{Dir: first(in.Dir, env.Value("CI_PROJECT_DIR"), "."), Strict: in.Strict}
+	p := &Plan{Dir: cmp.Or(in.Dir, env.Value("CI_PROJECT_DIR"), "."), Strict: in.Strict}
 	switch v := Via(strings.ToLower(strings.TrimSpace(in.Via))); v {
 	case "", ViaGit:
 		p.Via = ViaGit
@@ -133,7 +134,7 @@ func Prepare(in Input) (*Plan, error) {
 			missing["CI_API_V4_URL"] = "is not set, nor CI_SERVER_URL, nor --gitlab-url (GLCD_GITLAB_URL), and --via api needs GitLab's API"
 		}
 		p.APIURL = u
-		p.Project = first(in.Project, env.GitLab.ProjectID, env.GitLab.ProjectPath)
+		p.Project = cmp.Or(in.Project, env.GitLab.ProjectID, env.GitLab.ProjectPath)
 		if p.Project == "" {
 			missing["CI_PROJECT_ID"] = "is not set, nor CI_PROJECT_PATH, nor --project (GLCD_AUTOTAG_PROJECT)"
 		}
@@ -145,7 +146,7 @@ func Prepare(in Input) (*Plan, error) {
 		}
 	}
 
-	p.Tagger = gitops.Ident{Name: first(in.TaggerName, env.GitLab.UserName, "glcd"), Email: first(in.TaggerEmail, env.GitLab.UserEmail, "glcd@noreply.localhost")}
+	p.Tagger = gitops.Ident{Name: cmp.Or(in.TaggerName, env.GitLab.UserName, "glcd"), Email: cmp.Or(in.TaggerEmail, env.GitLab.UserEmail, "glcd@noreply.localhost")}
 	if err := p.Tagger.Check("tagger"); err != nil {
 		return nil, exitcode.UsageError(err)
 	}
@@ -301,7 +302,7 @@ func viaGit(ctx context.Context, p *Plan, o Options, res *Result) error {
 		if obj == "" {
 			return false, nil
 		}
-		res.TagCommit = first(peeled, obj)
+		res.TagCommit = cmp.Or(peeled, obj)
 		res.Status = StatusElsewhere
 		if res.TagCommit == res.Commit {
 			res.Status = StatusExists
@@ -385,13 +386,4 @@ func viaAPI(ctx context.Context, p *Plan, o Options, res *Result) error {
 	}
 	res.Status, res.TagCommit = StatusCreated, t.Commit
 	return nil
-}
-
-func first(vals ...string) string {
-	for _, v := range vals {
-		if v = strings.TrimSpace(v); v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -175,16 +175,7 @@ func undo(ctx context.Context, cs kubernetes.Interface, opts Options, ref Ref) (
 	if opts.Progress != nil {
 		fmt.Fprintf(opts.Progress, "undo: %s %s\n", ref, msg)
 	}
-	w, err = getWorkload(ctx, cs, opts.Namespace, ref)
-	if err != nil {
-		return nil, err
-	}
-	res, err := watchAndReport(ctx, cs, opts, w)
-	if err != nil {
-		return nil, err
-	}
-	res.Image = imagesOf(w)
-	return res, nil
+	return Watch(ctx, cs, opts)
 }
 
 // imagesOf lists the images of a workload's containers.

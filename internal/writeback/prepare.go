@@ -10,6 +10,7 @@
 package writeback
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/url"
@@ -160,8 +161,8 @@ func Prepare(in Input) (*Plan, error) {
 	}
 	p.Auth = gitops.AuthFromEnv(env, strings.TrimSpace(in.GitUser))
 
-	p.Author = gitops.Ident{Name: first(in.AuthorName, env.GitLab.UserName, "glcd"), Email: first(in.AuthorEmail, env.GitLab.UserEmail)}
-	p.Committer = gitops.Ident{Name: first(in.CommitterName, p.Author.Name), Email: first(in.CommitterEmail, p.Author.Email)}
+	p.Author = gitops.Ident{Name: cmp.Or(in.AuthorName, env.GitLab.UserName, "glcd"), Email: cmp.Or(in.AuthorEmail, env.GitLab.UserEmail)}
+	p.Committer = gitops.Ident{Name: cmp.Or(in.CommitterName, p.Author.Name), Email: cmp.Or(in.CommitterEmail, p.Author.Email)}
 	for _, id := range []struct {
 		what string
 		id   gitops.Ident
@@ -325,13 +326,4 @@ func clean(paths []string) []string {
 		}
 	}
 	return out
-}
-
-func first(vals ...string) string {
-	for _, v := range vals {
-		if v = strings.TrimSpace(v); v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -1,6 +1,7 @@
 package writeback
 
 import (
+	"cmp"
 	"context"
 	crand "crypto/rand"
 	"encoding/hex"
@@ -192,7 +193,7 @@ func newWriter(ctx context.Context, p *Plan, o Options) (*writer, error) {
 			return nil, err
 		}
 		w.sel.dirs = append(w.sel.dirs, r)
-		w.local = append(w.local, first(r, "."))
+		w.local = append(w.local, cmp.Or(r, "."))
 	}
 	return w, nil
 }
