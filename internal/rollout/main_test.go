@@ -167,3 +167,12 @@ func buildGLCD(t *testing.T) string {
 	}
 	return glcdPath
 }
+
+// patchDeployment changes deployment/web's template with a strategic merge patch, as a commit
+// to the infra repo would, before the rollout under test.
+func patchDeployment(t *testing.T, ns, patch string) {
+	t.Helper()
+	if out, err := tb.Kubectl(ctxT(t), "-n", ns, "patch", "deployment/web", "--type=strategic", "-p", patch); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+}

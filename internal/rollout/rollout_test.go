@@ -118,9 +118,7 @@ func TestMissingConfigMapIsNamed(t *testing.T) {
 	deployment(t, ns, 1, true, podSpec("testbed.local/app:1"))
 	// the new revision needs a ConfigMap nobody created
 	patch := `{"spec":{"template":{"spec":{"containers":[{"name":"web","envFrom":[{"configMapRef":{"name":"web-settings"}}]}]}}}}`
-	if out, err := tb.Kubectl(ctxT(t), "-n", ns, "patch", "deployment/web", "--type=strategic", "-p", patch); err != nil {
-		t.Fatalf("%v: %s", err, out)
-	}
+	patchDeployment(t, ns, patch)
 	_, errOut, code := glcd(t, nil, "rollout", "deployment/web", "--image", "testbed.local/app:2", nsArg(ns), "--fail-after", "1s")
 	wantCode(t, code, 1, errOut)
 	wantIn(t, errOut, "CreateContainerConfigError", `configmap "web-settings" not found`)
@@ -130,9 +128,7 @@ func TestUnschedulableShowsTheSchedulersMessage(t *testing.T) {
 	ns := tb.Namespace(t)
 	deployment(t, ns, 1, true, podSpec("testbed.local/app:1"))
 	patch := `{"spec":{"template":{"spec":{"containers":[{"name":"web","resources":{"requests":{"cpu":"500"}}}]}}}}`
-	if out, err := tb.Kubectl(ctxT(t), "-n", ns, "patch", "deployment/web", "--type=strategic", "-p", patch); err != nil {
-		t.Fatalf("%v: %s", err, out)
-	}
+	patchDeployment(t, ns, patch)
 	_, errOut, code := glcd(t, nil, "rollout", "deployment/web", "--image", "testbed.local/app:2", nsArg(ns), "--fail-after", "1s")
 	wantCode(t, code, 1, errOut)
 	wantIn(t, errOut, "Unschedulable", "Insufficient cpu", "FailedScheduling")
@@ -142,9 +138,7 @@ func TestReadinessNeverReached(t *testing.T) {
 	ns := tb.Namespace(t)
 	deployment(t, ns, 1, true, podSpec("testbed.local/app:1"))
 	patch := `{"spec":{"template":{"spec":{"containers":[{"name":"web","readinessProbe":{"exec":{"command":["false"]},"periodSeconds":1,"failureThreshold":1}}]}}}}`
-	if out, err := tb.Kubectl(ctxT(t), "-n", ns, "patch", "deployment/web", "--type=strategic", "-p", patch); err != nil {
-		t.Fatalf("%v: %s", err, out)
-	}
+	patchDeployment(t, ns, patch)
 	_, errOut, code := glcd(t, nil, "rollout", "deployment/web", "--image", "testbed.local/app:2", nsArg(ns), "--fail-after", "1s")
 	wantCode(t, code, 1, errOut)
 	wantIn(t, errOut, "ReadinessNeverReached", "never ready", "Readiness probe failed")
@@ -157,9 +151,7 @@ func TestProgressDeadlineExceeded(t *testing.T) {
 		d.Spec.ProgressDeadlineSeconds = &deadline
 	})
 	patch := `{"spec":{"template":{"spec":{"containers":[{"name":"web","readinessProbe":{"exec":{"command":["false"]},"periodSeconds":1}}]}}}}`
-	if out, err := tb.Kubectl(ctxT(t), "-n", ns, "patch", "deployment/web", "--type=strategic", "-p", patch); err != nil {
-		t.Fatalf("%v: %s", err, out)
-	}
+	patchDeployment(t, ns, patch)
 	// with pod-level failures held back for an hour, only the controller's deadline can end it
 	_, errOut, code := glcd(t, nil, "rollout", "deployment/web", "--image", "testbed.local/app:2", nsArg(ns), "--fail-after", "1h")
 	wantCode(t, code, 1, errOut)
@@ -170,9 +162,7 @@ func TestTimeoutReportsWhatIsPending(t *testing.T) {
 	ns := tb.Namespace(t)
 	deployment(t, ns, 1, true, podSpec("testbed.local/app:1"))
 	patch := `{"spec":{"template":{"spec":{"containers":[{"name":"web","readinessProbe":{"exec":{"command":["false"]},"periodSeconds":1}}]}}}}`
-	if out, err := tb.Kubectl(ctxT(t), "-n", ns, "patch", "deployment/web", "--type=strategic", "-p", patch); err != nil {
-		t.Fatalf("%v: %s", err, out)
-	}
+	patchDeployment(t, ns, patch)
 	_, errOut, code := glcd(t, nil, "rollout", "deployment/web", "--image", "testbed.local/app:2", nsArg(ns), "--fail-after", "1h", "--timeout", "4s")
 	wantCode(t, code, 3, errOut)
 	wantIn(t, errOut, "TIMED OUT", "still not ready: pod/web-", "rollout timed out")
@@ -273,9 +263,7 @@ func TestWatchSurvivesAPIServerRestart(t *testing.T) {
 	deployment(t, ns, 1, true, podSpec("testbed.local/app:1"))
 	// the new revision becomes ready only after 12 s, long enough to restart the API server meanwhile
 	patch := `{"spec":{"template":{"spec":{"containers":[{"name":"web","readinessProbe":{"exec":{"command":["true"]},"initialDelaySeconds":12,"periodSeconds":1}}]}}}}`
-	if out, err := tb.Kubectl(ctxT(t), "-n", ns, "patch", "deployment/web", "--type=strategic", "-p", patch); err != nil {
-		t.Fatalf("%v: %s", err, out)
-	}
+	patchDeployment(t, ns, patch)
 	if out, err := tb.Kubectl(ctxT(t), "-n", ns, "rollout", "status", "deployment/web", "--timeout=90s"); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
@@ -349,9 +337,7 @@ func TestTransientFailureThatRecoversIsNoFailure(t *testing.T) {
 	ctx := ctxT(t)
 	deployment(t, ns, 1, true, podSpec("testbed.local/app:1"))
 	patch := `{"spec":{"template":{"spec":{"containers":[{"name":"web","envFrom":[{"configMapRef":{"name":"late-settings"}}]}]}}}}`
-	if out, err := tb.Kubectl(ctx, "-n", ns, "patch", "deployment/web", "--type=strategic", "-p", patch); err != nil {
-		t.Fatalf("%v: %s", err, out)
-	}
+	patchDeployment(t, ns, patch)
 	w, err := tb.Client.CoreV1().Pods(ns).Watch(ctx, metav1.ListOptions{})
 	if err != nil {
 		t.Fatal(err)
