@@ -10,14 +10,18 @@ LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.cli
 TESTBED := $(GO) run ./internal/testbed/cmd/testbed
 STATICCHECK_VERSION ?= v0.8.2
 
-.PHONY: build test lint vet staticcheck demo bench testbed-build testbed-up testbed-down clean
+.PHONY: build deps test lint vet staticcheck demo bench testbed-build testbed-up testbed-down clean
 
 ## build: the static glcd binary at $(BIN)/glcd
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/glcd ./cmd/glcd
 
+## deps: the Debian packages the test bed needs (containerd, runc, CNI plugins, docker-registry, ...)
+deps:
+	hack/deps.sh
+
 ## test: everything: vet, staticcheck, unit tests and integration tests on the real test bed
-test: testbed-build lint
+test: deps testbed-build lint
 	$(GO) test -count=1 -timeout 60m ./...
 
 ## lint: go vet and staticcheck
@@ -29,11 +33,11 @@ staticcheck:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
 ## demo: build glcd, start the local test bed, and play the flow on it
-demo: build testbed-build
+demo: deps build testbed-build
 	GLCD=$(BIN)/glcd hack/demo.sh
 
 ## bench: benchmarks and the report the README's Performance section quotes
-bench: build testbed-build
+bench: deps build testbed-build
 	GLCD=$(BIN)/glcd hack/bench.sh
 
 ## testbed-build: build the test bed's Kubernetes binaries into $(CACHE)/testbed (cold ~30 min)
