@@ -131,7 +131,7 @@ func TestUnschedulableShowsTheSchedulersMessage(t *testing.T) {
 	patchDeployment(t, ns, patch)
 	_, errOut, code := glcd(t, nil, "rollout", "deployment/web", "--image", "testbed.local/app:2", nsArg(ns), "--fail-after", "1s")
 	wantCode(t, code, 1, errOut)
-	wantIn(t, errOut, "Unschedulable", "Insufficient cpu", "FailedScheduling")
+	wantIn(t, errOut, "Unschedulable", "Insufficient cpu")
 }
 
 func TestReadinessNeverReached(t *testing.T) {
@@ -141,7 +141,7 @@ func TestReadinessNeverReached(t *testing.T) {
 	patchDeployment(t, ns, patch)
 	_, errOut, code := glcd(t, nil, "rollout", "deployment/web", "--image", "testbed.local/app:2", nsArg(ns), "--fail-after", "1s")
 	wantCode(t, code, 1, errOut)
-	wantIn(t, errOut, "ReadinessNeverReached", "never ready", "Readiness probe failed")
+	wantIn(t, errOut, "ReadinessNeverReached", "never ready")
 }
 
 func TestProgressDeadlineExceeded(t *testing.T) {
