@@ -398,3 +398,13 @@ func TestDebugOutputMasksTheKubeToken(t *testing.T) {
 		t.Fatal("the KUBE_TOKEN value reached the output")
 	}
 }
+
+func TestOOMKilledIsNamed(t *testing.T) {
+	ns := tb.Namespace(t)
+	deployment(t, ns, 1, true, podSpec("testbed.local/app:1", readyProbe))
+	// the new revision needs more memory than its limit: its main process allocates 64 MiB
+	patchDeployment(t, ns, `{"spec":{"template":{"spec":{"containers":[{"name":"web","command":["sh","-c","echo loading; exec dd if=/dev/zero of=/dev/null bs=64M count=1"],"resources":{"limits":{"memory":"16Mi"}}}]}}}}`)
+	_, errOut, code := glcd(t, nil, "rollout", "deployment/web", "--image", "testbed.local/app:2", nsArg(ns), "--fail-after", "1s")
+	wantCode(t, code, 1, errOut)
+	wantIn(t, errOut, "OOMKilled (exit code 137")
+}
