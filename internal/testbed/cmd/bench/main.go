@@ -4,7 +4,7 @@
 // Both tools watch the same rollouts at the same time: a healthy one (success detection) and
 // broken ones (failure detection, from the moment the failure is visible in the API to the
 // process exit). kubectl runs with its defaults, so on a broken rollout it waits for the
-// Deployment's progress deadline (600 s): the failure part takes about ten minutes.
+// Deployment's progress deadline (600 s): both failure cases run at once: about ten minutes.
 package main
 
 import (
@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -80,7 +81,7 @@ func (r *report) add(format string, a ...any) {
 
 func run(glcd, reportFile string) error {
 	ctx := context.Background()
-	r := &report{}
+	rep := &report{}
 	t0 := time.Now()
 	c, err := testbed.Start(ctx, testbed.Options{Name: "bench", Log: os.Stderr})
 	if err != nil {
@@ -161,68 +162,90 @@ func run(glcd, reportFile string) error {
 		}
 		glRSS, kRSS = max(glRSS, g.maxRSS), max(kRSS, kk.maxRSS)
 	}
-	r.add("## Rollout (test bed, Kubernetes %s, 2 cores)", testbed.K8sVersion)
-	r.add("")
-	r.add("| measure | glcd | kubectl | ratio |")
-	r.add("|---|---|---|---|")
-	r.add("| healthy rollout of 2 replicas, start to exit (median of 5) | %.2f s | %.2f s | %.2f |", median(gl), median(kt), median(ratios))
+	rep.add("## Rollout (test bed, Kubernetes %s, 2 cores)", testbed.K8sVersion)
+	rep.add("")
+	rep.add("| measure | glcd | kubectl | ratio |")
+	rep.add("|---|---|---|---|")
+	rep.add("| healthy rollout of 2 replicas, start to exit (median of 5) | %.2f s | %.2f s | %.2f |", median(gl), median(kt), median(ratios))
 
-	// failure detection: a crash at start, and an image that does not exist
-	for _, fc := range []struct{ name, image string }{
+	// failure detection: a crash at start, and an image that does not exist, measured at the
+	// same time on two more Deployments (kubectl waits for the 600 s progress deadline in both)
+	cases := []struct{ name, image string }{
 		{"crash loop (exit 3 at start)", "testbed.local/app:crash"},
 		{"image not found in the registry", testbed.Registry + "/app:0.0.404"},
-	} {
-		g, kk, visible, err := measureFailure(ctx, c, glcd, kubectl, kc, ns, fc.image)
-		if err != nil {
+	}
+	type failure struct {
+		g, k    proc
+		visible time.Time
+		err     error
+	}
+	results := make([]failure, len(cases))
+	for i := range cases {
+		fd := d.DeepCopy()
+		name := fmt.Sprintf("fail-%d", i)
+		fd.Name = name
+		fd.Spec.Selector.MatchLabels = map[string]string{"app": name}
+		fd.Spec.Template.Labels = map[string]string{"app": name}
+		if _, err := c.Client.AppsV1().Deployments(ns).Create(ctx, fd, metav1.CreateOptions{}); err != nil {
 			return err
 		}
-		gs, ks := g.exit.Sub(visible).Seconds(), kk.exit.Sub(visible).Seconds()
-		r.add("| %s: failure visible in the API to exit | %.2f s (exit %d) | %.0f s (exit %d) | %.0fx sooner |", fc.name, gs, g.code, ks, kk.code, ks/gs)
-		if m := apiRequests.FindStringSubmatch(g.out); m != nil {
-			n, _ := strconv.Atoi(m[1])
-			reqs = append(reqs, n)
-		}
-		glRSS, kRSS = max(glRSS, g.maxRSS), max(kRSS, kk.maxRSS)
-		// back to a healthy revision for the next case
-		if err := k("-n", ns, "rollout", "undo", "deployment/web"); err != nil {
-			return err
-		}
-		if err := k("-n", ns, "rollout", "status", "deployment/web", "--timeout=120s"); err != nil {
+		if err := k("-n", ns, "rollout", "status", "deployment/"+name, "--timeout=120s"); err != nil {
 			return err
 		}
 	}
+	var wg sync.WaitGroup
+	for i, fc := range cases {
+		wg.Go(func() {
+			r := &results[i]
+			r.g, r.k, r.visible, r.err = measureFailure(ctx, c, glcd, kubectl, kc, ns, fmt.Sprintf("fail-%d", i), fc.image)
+		})
+	}
+	wg.Wait()
+	for i, fc := range cases {
+		r := results[i]
+		if r.err != nil {
+			return r.err
+		}
+		gs, ks := r.g.exit.Sub(r.visible).Seconds(), r.k.exit.Sub(r.visible).Seconds()
+		rep.add("| %s: failure visible in the API to exit | %.2f s (exit %d) | %.0f s (exit %d) | %.0fx sooner |", fc.name, gs, r.g.code, ks, r.k.code, ks/gs)
+		if m := apiRequests.FindStringSubmatch(r.g.out); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			reqs = append(reqs, n)
+		}
+		glRSS, kRSS = max(glRSS, r.g.maxRSS), max(kRSS, r.k.maxRSS)
+	}
 	slices.Sort(reqs)
-	r.add("| API requests per rollout (glcd, min–max) | %d–%d | | |", reqs[0], reqs[len(reqs)-1])
-	r.add("| peak RSS of the process | %d MB | %d MB | %.2f |", glRSS>>10, kRSS>>10, float64(glRSS)/float64(kRSS))
+	rep.add("| API requests per rollout (glcd, min–max) | %d–%d | | |", reqs[0], reqs[len(reqs)-1])
+	rep.add("| peak RSS of the process | %d MB | %d MB | %.2f |", glRSS>>10, kRSS>>10, float64(glRSS)/float64(kRSS))
 	gi, _ := os.Stat(glcd)
 	ki, _ := os.Stat(kubectl)
-	r.add("| binary size | %d MB | %d MB | %.2f |", gi.Size()>>20, ki.Size()>>20, float64(gi.Size())/float64(ki.Size()))
-	r.add("")
-	r.add("## Test bed")
-	r.add("")
-	r.add("| measure | figure |")
-	r.add("|---|---|")
-	r.add("| start to node Ready (binaries cached) | %.1f s |", startTime.Seconds())
-	r.add("| %s |", strings.Replace(c.MemoryReport(), "peak RSS ", "peak RSS of the components | ", 1))
-	return os.WriteFile(reportFile, []byte(strings.Join(r.lines, "\n")+"\n"), 0o644)
+	rep.add("| binary size | %d MB | %d MB | %.2f |", gi.Size()>>20, ki.Size()>>20, float64(gi.Size())/float64(ki.Size()))
+	rep.add("")
+	rep.add("## Test bed")
+	rep.add("")
+	rep.add("| measure | figure |")
+	rep.add("|---|---|")
+	rep.add("| start to node Ready (binaries cached) | %.1f s |", startTime.Seconds())
+	rep.add("| %s |", strings.Replace(c.MemoryReport(), "peak RSS ", "peak RSS of the components | ", 1))
+	return os.WriteFile(reportFile, []byte(strings.Join(rep.lines, "\n")+"\n"), 0o644)
 }
 
 // measureFailure breaks the rollout with image and lets glcd and kubectl watch it; it returns
 // their ends and when the failure first showed in the API.
-func measureFailure(ctx context.Context, c *testbed.Cluster, glcd, kubectl, kc, ns, image string) (proc, proc, time.Time, error) {
-	w, err := c.Client.CoreV1().Pods(ns).Watch(ctx, metav1.ListOptions{LabelSelector: "app=web"})
+func measureFailure(ctx context.Context, c *testbed.Cluster, glcd, kubectl, kc, ns, name, image string) (proc, proc, time.Time, error) {
+	w, err := c.Client.CoreV1().Pods(ns).Watch(ctx, metav1.ListOptions{LabelSelector: "app=" + name})
 	if err != nil {
 		return proc{}, proc{}, time.Time{}, err
 	}
 	defer w.Stop()
-	if out, err := c.Kubectl(ctx, "-n", ns, "set", "image", "deployment/web", "web="+image); err != nil {
+	if out, err := c.Kubectl(ctx, "-n", ns, "set", "image", "deployment/"+name, "web="+image); err != nil {
 		return proc{}, proc{}, time.Time{}, fmt.Errorf("%v: %s", err, out)
 	}
-	gch, err := start(glcd, "rollout", "deployment/web", "--image", image, "-n", ns, "--debug", kc)
+	gch, err := start(glcd, "rollout", "deployment/"+name, "--image", image, "-n", ns, "--debug", kc)
 	if err != nil {
 		return proc{}, proc{}, time.Time{}, err
 	}
-	kch, err := start(kubectl, kc, "-n", ns, "rollout", "status", "deployment/web")
+	kch, err := start(kubectl, kc, "-n", ns, "rollout", "status", "deployment/"+name)
 	if err != nil {
 		return proc{}, proc{}, time.Time{}, err
 	}
@@ -238,8 +261,8 @@ func measureFailure(ctx context.Context, c *testbed.Cluster, glcd, kubectl, kc, 
 		}
 	}
 	g := <-gch
-	fmt.Fprintf(os.Stderr, "bench: glcd ended (exit %d) %.2fs after the failure showed; kubectl keeps waiting for the progress deadline...\n",
-		g.code, g.exit.Sub(visible).Seconds())
+	fmt.Fprintf(os.Stderr, "bench: %s: glcd ended (exit %d) %.2fs after the failure showed; kubectl keeps waiting for the progress deadline...\n",
+		image, g.code, g.exit.Sub(visible).Seconds())
 	kk := <-kch
 	return g, kk, visible, nil
 }
