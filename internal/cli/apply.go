@@ -50,7 +50,8 @@ func (r *runtime) apply(c *cli.Context) error {
 	default:
 		return exitcode.UsageError(fmt.Errorf("--dry-run=%s: glcd asks the server (--dry-run=server) or nothing (none)", c.String("dry-run")))
 	}
-	if _, err := rollout.ReadManifests(paths); err != nil {
+	manifests, err := rollout.ReadManifests(paths)
+	if err != nil {
 		return err // bad files are reported before anything reaches the cluster
 	}
 	t, cs, requests, err := r.kubeClient(c)
@@ -68,7 +69,7 @@ func (r *runtime) apply(c *cli.Context) error {
 	}
 	sec := ci.StartSection(r.err, "glcd_apply", fmt.Sprintf("glcd apply %s", strings.Join(paths, " ")), false)
 	res, err := rollout.Apply(c.Context, cs, dyn, mapper, rollout.ApplyOptions{
-		Paths: paths, Namespace: ns, DryRun: dry, Wait: c.Bool("wait"),
+		Manifests: manifests, Namespace: ns, DryRun: dry, Wait: c.Bool("wait"),
 		Timeout: c.Duration("timeout"), FailAfter: c.Duration("fail-after"), Progress: r.err,
 	})
 	sec.End()

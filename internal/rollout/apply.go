@@ -31,10 +31,10 @@ const FieldManager = "glcd"
 
 // ApplyOptions are the inputs of Apply.
 type ApplyOptions struct {
-	Paths     []string // files, or folders whose *.yaml, *.yml and *.json files are applied
-	Namespace string   // for namespaced objects that name none
-	DryRun    bool     // server-side dry run: report what would change, change nothing
-	Wait      bool     // watch the rollouts of the workloads applied
+	Manifests []*Manifest // what ReadManifests read, in apply order
+	Namespace string      // for namespaced objects that name none
+	DryRun    bool        // server-side dry run: report what would change, change nothing
+	Wait      bool        // watch the rollouts of the workloads applied
 	Timeout   time.Duration
 	FailAfter time.Duration
 	Progress  io.Writer
@@ -60,15 +60,15 @@ func (a Applied) String() string {
 
 // ApplyResult is what Apply did.
 type ApplyResult struct {
-	Status   Status     `json:"status"`
-	DryRun   bool       `json:"dryRun,omitempty"`
-	Objects  []Applied  `json:"objects"`
-	Rollouts []*Result  `json:"rollouts,omitempty"`
-	Duration float64    `json:"durationSeconds"`
-	objects  []*applyIn // parsed input, in apply order
+	Status   Status    `json:"status"`
+	DryRun   bool      `json:"dryRun,omitempty"`
+	Objects  []Applied `json:"objects"`
+	Rollouts []*Result `json:"rollouts,omitempty"`
+	Duration float64   `json:"durationSeconds"`
 }
 
-type applyIn struct {
+// Manifest is one Kubernetes object read from a file, with where it came from.
+type Manifest struct {
 	obj    *unstructured.Unstructured
 	source string
 }
@@ -88,7 +88,7 @@ func kindRank(kind string) int {
 }
 
 // ReadManifests reads every object of the given files and folders, in dependency order.
-func ReadManifests(paths []string) ([]*applyIn, error) {
+func ReadManifests(paths []string) ([]*Manifest, error) {
 	var files []string
 	for _, p := range paths {
 		fi, err := os.Stat(p)
@@ -109,7 +109,7 @@ func ReadManifests(paths []string) ([]*applyIn, error) {
 			}
 		}
 	}
-	var objs []*applyIn
+	var objs []*Manifest
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -134,11 +134,11 @@ func ReadManifests(paths []string) ([]*applyIn, error) {
 					return nil, exitcode.UsageError(fmt.Errorf("%s: %w", src, err))
 				}
 				for i := range list.Items {
-					objs = append(objs, &applyIn{obj: &list.Items[i], source: src})
+					objs = append(objs, &Manifest{obj: &list.Items[i], source: src})
 				}
 				continue
 			}
-			objs = append(objs, &applyIn{obj: u, source: src})
+			objs = append(objs, &Manifest{obj: u, source: src})
 		}
 	}
 	var bad []string
@@ -153,7 +153,7 @@ func ReadManifests(paths []string) ([]*applyIn, error) {
 	if len(objs) == 0 {
 		return nil, exitcode.UsageError(fmt.Errorf("no Kubernetes objects in %s", strings.Join(paths, ", ")))
 	}
-	slices.SortStableFunc(objs, func(a, b *applyIn) int { return kindRank(a.obj.GetKind()) - kindRank(b.obj.GetKind()) })
+	slices.SortStableFunc(objs, func(a, b *Manifest) int { return kindRank(a.obj.GetKind()) - kindRank(b.obj.GetKind()) })
 	return objs, nil
 }
 
@@ -162,18 +162,14 @@ func ReadManifests(paths []string) ([]*applyIn, error) {
 // it touched with the same watcher and failure report as Rollout.
 func Apply(ctx context.Context, cs kubernetes.Interface, dyn dynamic.Interface, mapper meta.ResettableRESTMapper, opts ApplyOptions) (*ApplyResult, error) {
 	start := time.Now()
-	objs, err := ReadManifests(opts.Paths)
-	if err != nil {
-		return nil, err
-	}
 	progress := opts.Progress
 	if progress == nil {
 		progress = io.Discard
 	}
-	res := &ApplyResult{Status: StatusSuccess, DryRun: opts.DryRun, objects: objs}
+	res := &ApplyResult{Status: StatusSuccess, DryRun: opts.DryRun}
 	var workloads []Ref
 	var workloadNS []string
-	for _, in := range objs {
+	for _, in := range opts.Manifests {
 		a, err := applyOne(ctx, dyn, mapper, in, opts)
 		if err != nil {
 			return nil, err
@@ -222,7 +218,7 @@ func Apply(ctx context.Context, cs kubernetes.Interface, dyn dynamic.Interface, 
 	return res, nil
 }
 
-func applyOne(ctx context.Context, dyn dynamic.Interface, mapper meta.ResettableRESTMapper, in *applyIn, opts ApplyOptions) (*Applied, error) {
+func applyOne(ctx context.Context, dyn dynamic.Interface, mapper meta.ResettableRESTMapper, in *Manifest, opts ApplyOptions) (*Applied, error) {
 	obj := in.obj
 	gvk := obj.GroupVersionKind()
 	mapping, err := mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
