@@ -38,7 +38,7 @@ func Run(ctx context.Context, args, environ []string, s Streams, info BuildInfo)
 	defer out.Flush()
 	defer errw.Flush()
 
-	r := &runtime{env: env, osenv: environ, masker: masker, out: out, err: errw, info: info}
+	r := &runtime{env: env, osenv: environ, masker: masker, out: out, err: errw, raw: s, info: info}
 	app := newApp(r)
 	app.Reader, app.Writer, app.ErrWriter = s.In, out, errw
 	err := app.RunContext(ctx, interspersed(app, args))
@@ -61,7 +61,10 @@ type runtime struct {
 	masker *ci.Masker
 	out    io.Writer
 	err    io.Writer
-	info   BuildInfo
+	// raw are the unmasked streams, for commands that wrap them in a masker of their own
+	// (the executor's live job output).
+	raw  Streams
+	info BuildInfo
 }
 
 func newApp(r *runtime) *cli.App {
@@ -75,7 +78,7 @@ func newApp(r *runtime) *cli.App {
 		Version:         r.info.Version,
 		HideVersion:     true,
 		Flags:           globalFlags(),
-		Commands:        []*cli.Command{versionCommand(r), rolloutCommand(r), applyCommand(r), triggerCommand(r), writebackCommand(r), autotagCommand(r)},
+		Commands:        []*cli.Command{versionCommand(r), rolloutCommand(r), applyCommand(r), triggerCommand(r), writebackCommand(r), autotagCommand(r), executorCommand(r)},
 		HideHelpCommand: true,
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return exitcode.UsageError(err)

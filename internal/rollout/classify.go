@@ -63,8 +63,9 @@ func (p PodProblem) String() string {
 	return b.String()
 }
 
-// classifyPod returns the problems a pod of the new revision shows now.
-func classifyPod(pod *corev1.Pod, now time.Time) []PodProblem {
+// ClassifyPod returns the problems a pod shows now: why it is not getting ready, and whether
+// that will fix itself (Definitive). The executor uses it for job pods too.
+func ClassifyPod(pod *corev1.Pod, now time.Time) []PodProblem {
 	if pod.DeletionTimestamp != nil {
 		return nil
 	}

@@ -364,7 +364,7 @@ func (s *watchState) problems(cur *revisionPods, now time.Time) []PodProblem {
 		if p.Labels[cur.labelKey] != cur.labelValue {
 			continue
 		}
-		out = append(out, classifyPod(p, now)...)
+		out = append(out, ClassifyPod(p, now)...)
 	}
 	return out
 }

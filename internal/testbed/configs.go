@@ -53,9 +53,9 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
 	cni := fmt.Sprintf(`{"cniVersion": "1.0.0", "name": "testbed-podnet", "plugins": [
   {"type": "bridge", "bridge": "tb-cni0", "isGateway": true, "ipMasq": false, "hairpinMode": true,
    "ipam": {"type": "host-local", "dataDir": %q,
-            "ranges": [[{"subnet": "10.244.0.0/24", "gateway": "10.244.0.1"}]], "routes": [{"dst": "0.0.0.0/0"}]}},
+            "ranges": [[{"subnet": %q}]], "routes": [{"dst": "0.0.0.0/0"}]}},
   {"type": "portmap", "capabilities": {"portMappings": true}, "snat": false}]}
-`, c.path("cni", "ipam"))
+`, c.path("cni", "ipam"), c.slot.PodCIDR)
 	// failCgroupV1: false because this kind of host runs cgroup v1 (hybrid); cgroupRoot keeps
 	// each cluster's pods under its own slot so clusters coexist and Stop can check its cgroups.
 	kubelet := fmt.Sprintf(`apiVersion: kubelet.config.k8s.io/v1beta1

@@ -26,6 +26,7 @@ type slotNames struct {
 	HostLink string
 	HostIP   string
 	NodeIP   string
+	PodCIDR  string // the pods' subnet; the host routes it through the namespace
 	Cgroup   string // cgroup path relative to each hierarchy's root
 }
 
@@ -36,6 +37,7 @@ func names(n int) slotNames {
 		HostLink: fmt.Sprintf("glcdtb%dh", n),
 		HostIP:   fmt.Sprintf("10.251.%d.1", n),
 		NodeIP:   fmt.Sprintf("10.251.%d.2", n),
+		PodCIDR:  fmt.Sprintf("10.244.%d.0/24", n),
 		Cgroup:   fmt.Sprintf("/glcd-tb%d", n),
 	}
 }
@@ -68,6 +70,9 @@ func (s slotNames) setupNetwork(ctx context.Context) error {
 		func() error { return s.inNetns(ctx, "ip", "addr", "add", s.NodeIP+"/24", "dev", "tb0") },
 		func() error { return s.inNetns(ctx, "ip", "link", "set", "tb0", "up") },
 		func() error { return s.inNetns(ctx, "sysctl", "-qw", "net.ipv4.ip_forward=1") },
+		// pods reach servers the tests run on the host's end of the link (git, GitLab double);
+		// the route goes away with the link
+		func() error { return run(ctx, "ip", "route", "add", s.PodCIDR, "via", s.NodeIP, "dev", s.HostLink) },
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {

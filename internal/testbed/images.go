@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 )
@@ -212,4 +214,82 @@ var DemoImages = map[string][]string{
 	"testbed.local/jobboard:1.3.0": {"sh", "-c", "mkdir -p /www && echo jobboard 1.3.0 > /www/index.html && exec httpd -f -p 8080 -h /www"},
 	"testbed.local/jobboard:1.4.0": {"sh", "-c", "mkdir -p /www && echo jobboard 1.4.0 > /www/index.html && exec httpd -f -p 8080 -h /www"},
 	"testbed.local/jobboard:1.5.0": {"sh", "-c", "echo 'jobboard 1.5.0 starting'; echo 'FATAL: cannot connect to postgres://db:5432/jobboard' >&2; exit 2"},
+}
+
+// HelperImage is the executor tests' helper image: busybox, git (with HTTPS) and bash.
+const HelperImage = "testbed.local/glcd-helper:1"
+
+// HelperPrograms are the host programs HelperImage carries.
+var HelperPrograms = []string{"/usr/bin/git", "/usr/lib/git-core/git", "/usr/lib/git-core/git-remote-http",
+	"/usr/lib/git-core/git-remote-https", "/bin/bash"}
+
+// ToolImage returns an image of busybox plus host programs and the shared libraries they
+// load (found with ldd), at the same paths: real git or bash in a pod without a registry.
+func ToolImage(ctx context.Context, ref string, programs ...string) (Image, error) {
+	files, err := BusyboxFiles(ctx)
+	if err != nil {
+		return Image{}, err
+	}
+	dirs := map[string]bool{"bin": true, "etc": true, "tmp": true, "root": true}
+	add := func(p string, mode int64) {
+		p = strings.TrimPrefix(filepath.Clean(p), "/")
+		for d := filepath.Dir(p); d != "." && !dirs[d]; d = filepath.Dir(d) {
+			dirs[d] = true
+		}
+		files = slices.DeleteFunc(files, func(f ImageFile) bool { return f.Path == p }) // a busybox applet of the same name
+		files = append(files, ImageFile{Path: p, Mode: mode, FromHost: "/" + p})
+	}
+	seen := map[string]bool{}
+	for _, prog := range programs {
+		if seen[prog] {
+			continue
+		}
+		seen[prog] = true
+		add(prog, 0o755)
+		out, err := exec.CommandContext(ctx, "ldd", prog).Output()
+		if err != nil {
+			return Image{}, fmt.Errorf("tool image %s: ldd %s: %w", ref, prog, err)
+		}
+		for _, line := range strings.Split(string(out), "\n") {
+			f := strings.Fields(line)
+			lib := ""
+			switch {
+			case len(f) >= 3 && f[1] == "=>" && strings.HasPrefix(f[2], "/"):
+				lib = f[2]
+			case len(f) >= 1 && strings.HasPrefix(f[0], "/"):
+				lib = f[0] // the dynamic loader
+			}
+			if lib != "" && !seen[lib] {
+				seen[lib] = true
+				add(lib, 0o755)
+			}
+		}
+	}
+	var dirFiles []ImageFile
+	for d := range dirs {
+		if d != "bin" && d != "etc" && d != "tmp" && d != "root" {
+			dirFiles = append(dirFiles, ImageFile{Path: d, Dir: true, Mode: 0o755})
+		}
+	}
+	sort.Slice(dirFiles, func(i, j int) bool { return dirFiles[i].Path < dirFiles[j].Path })
+	return Image{Ref: ref, Files: append(dirFiles, files...),
+		Config: ImageConfig{Cmd: []string{"/bin/sh"}, Env: []string{"PATH=/usr/bin:/bin"}}}, nil
+}
+
+// ImportToolImage makes ToolImage(ref, programs...) and imports it into the cluster.
+func (c *Cluster) ImportToolImage(ctx context.Context, ref string, programs ...string) error {
+	im, err := ToolImage(ctx, ref, programs...)
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "glcd-images")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	p := filepath.Join(dir, "image.tar")
+	if err := im.WriteArchive(p); err != nil {
+		return err
+	}
+	return c.ImportImage(ctx, p)
 }

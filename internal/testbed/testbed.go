@@ -63,6 +63,8 @@ type Cluster struct {
 	Config     *rest.Config
 	Client     kubernetes.Interface
 	NodeIP     string
+	// HostIP is the host's end of the link: servers a test starts on it are reachable from pods.
+	HostIP string
 	// StartTime is how long Start took from first process to node Ready.
 	StartTime time.Duration
 
@@ -103,7 +105,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{Name: opts.Name, Dir: dir, BinDir: bin, slot: slot, NodeIP: slot.NodeIP, log: log,
+	c := &Cluster{Name: opts.Name, Dir: dir, BinDir: bin, slot: slot, NodeIP: slot.NodeIP, HostIP: slot.HostIP, log: log,
 		Kubeconfig: filepath.Join(dir, "admin.kubeconfig")}
 	t0 := time.Now()
 	if err := c.start(ctx, opts.Persistent); err != nil {

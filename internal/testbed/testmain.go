@@ -6,6 +6,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -70,4 +71,58 @@ func (c *Cluster) Namespace(t testing.TB) string {
 		_ = c.Client.CoreV1().Namespaces().Delete(ctx, name, metav1.DeleteOptions{GracePeriodSeconds: &zero})
 	})
 	return name
+}
+
+// Shared is one cluster for a test package, started the first time a test asks for it, so
+// that the package's pure unit tests run without root and without a cluster:
+//
+//	var shared = testbed.Shared{Setup: importImages}
+//	func TestMain(m *testing.M) { os.Exit(shared.Run(m)) }
+//	func TestX(t *testing.T) { tb := shared.Get(t); ... }
+type Shared struct {
+	// Setup runs once on the new cluster (importing images, say) before any test uses it.
+	Setup []func(*Cluster) error
+
+	once sync.Once
+	c    *Cluster
+	err  error
+}
+
+// Get returns the cluster, starting it on first use; a cluster that cannot start fails the
+// test (never skips it).
+func (s *Shared) Get(t testing.TB) *Cluster {
+	t.Helper()
+	s.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Minute)
+		defer cancel()
+		c, err := Start(ctx, Options{Log: os.Stderr})
+		if err != nil {
+			s.err = fmt.Errorf("test bed: %w", err)
+			return
+		}
+		s.c = c
+		for _, f := range s.Setup {
+			if err := f(c); err != nil {
+				s.err = fmt.Errorf("test bed setup: %w", err)
+				return
+			}
+		}
+	})
+	if s.err != nil {
+		t.Fatal(s.err)
+	}
+	return s.c
+}
+
+// Run runs the package's tests and stops the cluster if one was started.
+func (s *Shared) Run(m *testing.M) int {
+	code := m.Run()
+	if s.c != nil {
+		fmt.Fprintf(os.Stderr, "testbed %s: %s\n", s.c.Name, s.c.MemoryReport())
+		if err := s.c.Stop(context.Background()); err != nil {
+			fmt.Fprintf(os.Stderr, "FAIL: test bed stop: %v\n", err)
+			return 1
+		}
+	}
+	return code
 }

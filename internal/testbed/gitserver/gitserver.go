@@ -5,14 +5,23 @@
 // serves plain HTTP or TLS (httptest's certificate; CAFile hands its CA to git through
 // GIT_SSL_CAINFO). Refusals are real git hooks in the bare repository.
 //
-// It listens on 127.0.0.1 only and needs no Kubernetes: it does not import internal/testbed.
+// It listens on 127.0.0.1, or on Options.Addr (the test bed's host address, so pods can clone),
+// and needs no Kubernetes: it does not import internal/testbed.
 package gitserver
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
+	"net"
 	"net/http"
 	"net/http/cgi"
 	"net/http/httptest"
@@ -23,6 +32,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Token is a credential the server accepts, as HTTP basic auth: any user name (or only User,
@@ -37,6 +47,9 @@ type Token struct {
 type Options struct {
 	TLS    bool
 	Tokens []Token
+	// Addr is the IP address to listen on instead of 127.0.0.1; with TLS the certificate
+	// names it too.
+	Addr string
 }
 
 // Request is one HTTP request as the server answered it.
@@ -93,6 +106,12 @@ func New(opts Options) (*Server, error) {
 		}
 	}
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	if opts.Addr != "" {
+		if err := s.listenOn(opts.Addr, opts.TLS); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	if opts.TLS {
 		s.srv.StartTLS()
 		s.CAFile = filepath.Join(tmp, "ca.pem")
@@ -106,6 +125,42 @@ func New(opts Options) (*Server, error) {
 	}
 	s.URL = s.srv.URL
 	return s, nil
+}
+
+// listenOn moves the server to addr and, for TLS, gives it a self-signed certificate for
+// addr and 127.0.0.1 (httptest's own names only 127.0.0.1 and example.com).
+func (s *Server) listenOn(addr string, withTLS bool) error {
+	ip := net.ParseIP(addr)
+	if ip == nil {
+		return fmt.Errorf("gitserver: Addr %q is not an IP address", addr)
+	}
+	l, err := net.Listen("tcp", net.JoinHostPort(addr, "0"))
+	if err != nil {
+		return fmt.Errorf("gitserver: %w", err)
+	}
+	s.srv.Listener.Close()
+	s.srv.Listener = l
+	if !withTLS {
+		return nil
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return fmt.Errorf("gitserver: %w", err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "glcd test git server"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true,
+		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IPAddresses: []net.IP{ip, net.IPv4(127, 0, 0, 1)},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return fmt.Errorf("gitserver: %w", err)
+	}
+	s.srv.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
+	return nil
 }
 
 // Close stops the server and removes its repositories.

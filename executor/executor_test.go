@@ -1,0 +1,633 @@
+package executor_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	authv1 "k8s.io/api/authentication/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+	"k8s.io/client-go/tools/remotecommand"
+
+	"gitlab.com/glcd/glcd/executor"
+	"gitlab.com/glcd/glcd/internal/testbed"
+	"gitlab.com/glcd/glcd/internal/testbed/gitserver"
+)
+
+var (
+	tb      *testbed.Cluster
+	glcdBin string
+)
+
+// Images of these tests: a web server as a service, besides the test bed's busybox (sh
+// only) and the helper image (git, bash).
+const (
+	serviceImage = "testbed.local/web-service:1"
+	missingImage = "localhost:5000/glcd/does-not-exist:1"
+)
+
+// shared starts the test bed for the first test that needs it: the unit tests of this
+// package run without it.
+var shared = testbed.Shared{Setup: []func(*testbed.Cluster) error{setup}}
+
+func TestMain(m *testing.M) {
+	code := shared.Run(m)
+	if glcdBin != "" {
+		os.RemoveAll(filepath.Dir(glcdBin))
+	}
+	os.Exit(code)
+}
+
+// setup builds glcd and imports the tests' images.
+func setup(c *testbed.Cluster) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	dir, err := os.MkdirTemp("", "glcd-executor-test-")
+	if err != nil {
+		return err
+	}
+	glcdBin = filepath.Join(dir, "glcd")
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", glcdBin, "../cmd/glcd").CombinedOutput(); err != nil {
+		return fmt.Errorf("go build glcd: %w: %s", err, out)
+	}
+	if err := c.ImportBusyboxImages(ctx, map[string][]string{
+		serviceImage: {"sh", "-c", "mkdir -p /www && echo service-ok > /www/index.html && exec httpd -f -p 8080 -h /www"},
+	}); err != nil {
+		return err
+	}
+	return c.ImportToolImage(ctx, testbed.HelperImage, testbed.HelperPrograms...)
+}
+
+// namespace starts the test bed if needed and gives the test a namespace of its own.
+func namespace(t *testing.T) string {
+	t.Helper()
+	tb = shared.Get(t)
+	return tb.Namespace(t)
+}
+
+func ctxFor(t *testing.T, d time.Duration) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func randomToken(t *testing.T, prefix string) string {
+	t.Helper()
+	b := make([]byte, 12)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return prefix + hex.EncodeToString(b)
+}
+
+// newRunner writes the driver's settings for namespace ns (plus extra YAML lines) and gives
+// the runner the kubeconfig of the glcd-executor ServiceAccount of examples/runner/rbac.yaml.
+func newRunner(t *testing.T, ns string, extra ...string) *runner {
+	t.Helper()
+	settings := filepath.Join(t.TempDir(), "executor.yaml")
+	yaml := fmt.Sprintf("namespace: %s\nimage: %s\nhelperImage: %s\nserviceAccount: ci-job\npodStartTimeout: 60s\n",
+		ns, testbed.BusyboxImage, testbed.HelperImage) + strings.Join(extra, "\n") + "\n"
+	must(t, os.WriteFile(settings, []byte(yaml), 0o644))
+	return &runner{bin: glcdBin, settings: settings, kubeconfig: driverKubeconfig(t, ns)}
+}
+
+// driverKubeconfig applies examples/runner/rbac.yaml to ns and returns a kubeconfig with a
+// token of its glcd-executor ServiceAccount: the tests run the driver with exactly that RBAC.
+func driverKubeconfig(t *testing.T, ns string) string {
+	t.Helper()
+	ctx := ctxFor(t, time.Minute)
+	b, err := os.ReadFile("../examples/runner/rbac.yaml")
+	must(t, err)
+	for _, doc := range strings.Split(string(b), "\n---\n") {
+		obj, _, err := scheme.Codecs.UniversalDeserializer().Decode([]byte(doc), nil, nil)
+		must(t, err)
+		switch o := obj.(type) {
+		case *corev1.Namespace:
+		case *corev1.ServiceAccount:
+			o.Namespace = ns
+			_, err = tb.Client.CoreV1().ServiceAccounts(ns).Create(ctx, o, metav1.CreateOptions{})
+		case *rbacv1.Role:
+			o.Namespace = ns
+			_, err = tb.Client.RbacV1().Roles(ns).Create(ctx, o, metav1.CreateOptions{})
+		case *rbacv1.RoleBinding:
+			o.Namespace = ns
+			for i := range o.Subjects {
+				o.Subjects[i].Namespace = ns
+			}
+			_, err = tb.Client.RbacV1().RoleBindings(ns).Create(ctx, o, metav1.CreateOptions{})
+		default:
+			t.Fatalf("rbac.yaml: unexpected %T", obj)
+		}
+		if err != nil && !apierrors.IsAlreadyExists(err) {
+			t.Fatal(err)
+		}
+	}
+	tr, err := tb.Client.CoreV1().ServiceAccounts(ns).CreateToken(ctx, "glcd-executor", &authv1.TokenRequest{}, metav1.CreateOptions{})
+	must(t, err)
+	cfg := clientcmdapi.NewConfig()
+	cfg.Clusters["tb"] = &clientcmdapi.Cluster{Server: tb.Config.Host, CertificateAuthorityData: tb.Config.CAData, CertificateAuthority: tb.Config.CAFile}
+	cfg.AuthInfos["glcd-executor"] = &clientcmdapi.AuthInfo{Token: tr.Status.Token}
+	cfg.Contexts["runner"] = &clientcmdapi.Context{Cluster: "tb", AuthInfo: "glcd-executor", Namespace: ns}
+	cfg.CurrentContext = "runner"
+	p := filepath.Join(t.TempDir(), "runner.kubeconfig")
+	must(t, clientcmd.WriteToFile(*cfg, p))
+	return p
+}
+
+var jobCounter = time.Now().Unix() % 100000
+
+func newJob(t *testing.T, project string, stages []stage) jobSpec {
+	jobCounter++
+	return jobSpec{id: fmt.Sprint(jobCounter), projectID: project, concurrent: "0", token: randomToken(t, "glcd-job-token-"),
+		vars:   []executor.Variable{{Key: "DEPLOY_PASSWORD", Value: randomToken(t, "masked-var-"), Masked: true}},
+		stages: stages}
+}
+
+// secrets of a job: its token and its masked variable.
+func (j *jobSpec) secrets() []string {
+	out := []string{j.token}
+	for _, v := range j.vars {
+		if v.Masked {
+			out = append(out, v.Value)
+		}
+	}
+	return out
+}
+
+// checkJob runs the checks every job must pass: no secret in the driver's output, in the
+// pod spec or in the namespace's events, and nothing left after cleanup.
+func checkJob(t *testing.T, ns string, j *jobSpec, res *jobResult) {
+	t.Helper()
+	assertNoSecret(t, "the driver's output", res.output(), j.secrets()...)
+	ctx := ctxFor(t, time.Minute)
+	events, err := tb.Client.CoreV1().Events(ns).List(ctx, metav1.ListOptions{})
+	must(t, err)
+	b, err := json.Marshal(events)
+	must(t, err)
+	assertNoSecret(t, "the namespace's events", string(b), j.secrets()...)
+	if !j.skipCleanup && res.pod != "" {
+		if _, err := tb.Client.CoreV1().Pods(ns).Get(ctx, res.pod, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+			t.Errorf("pod %s still exists after cleanup (err %v)", res.pod, err)
+		}
+		if _, err := tb.Client.CoreV1().Secrets(ns).Get(ctx, res.pod, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+			t.Errorf("secret %s still exists after cleanup (err %v)", res.pod, err)
+		}
+	}
+}
+
+// podHasNoSecret returns an afterPrepare hook that checks the live pod spec.
+func podHasNoSecret(ns string, j *jobSpec) func(string) error {
+	return func(pod string) error {
+		p, err := tb.Client.CoreV1().Pods(ns).Get(context.Background(), pod, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		b, err := json.Marshal(p)
+		if err != nil {
+			return err
+		}
+		for _, s := range j.secrets() {
+			if strings.Contains(string(b), s) {
+				return fmt.Errorf("the pod spec of %s contains the secret %q", pod, s)
+			}
+		}
+		if p.Spec.AutomountServiceAccountToken == nil || *p.Spec.AutomountServiceAccountToken {
+			return fmt.Errorf("the pod mounts a service account token")
+		}
+		for _, c := range p.Spec.Containers {
+			if c.SecurityContext != nil && c.SecurityContext.Privileged != nil && *c.SecurityContext.Privileged {
+				return fmt.Errorf("container %s is privileged", c.Name)
+			}
+		}
+		return nil
+	}
+}
+
+func TestJobEchoesAndSucceeds(t *testing.T) {
+	ns := namespace(t)
+	rn := newRunner(t, ns)
+	j := newJob(t, "100", buildOnly(`echo "hello from $(cat /etc/hostname)"`, `echo "shell=${BASH_VERSION:-sh}"`, `echo "secret=$DEPLOY_PASSWORD"`))
+	j.afterPrepare = podHasNoSecret(ns, &j)
+	res, err := rn.runJob(ctxFor(t, 3*time.Minute), j)
+	must(t, err)
+	out := res.output()
+	if res.failedStage != "" {
+		t.Fatalf("job failed in %s:\n%s", res.failedStage, out)
+	}
+	for _, want := range []string{"hello from " + res.pod, "shell=sh", "secret=[MASKED]", "$ echo \"hello from", "after", "Pod " + ns + "/" + res.pod + " is running"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if res.config.BuildsDir != "/builds" || res.config.CacheDir != "/cache" || res.config.BuildsDirIsShared || res.config.Driver.Name == "" {
+		t.Errorf("config output: %+v", res.config)
+	}
+	if res.config.JobEnv[executor.JobEnvPod] != res.pod || res.config.JobEnv[executor.JobEnvNamespace] != ns {
+		t.Errorf("config job_env: %v", res.config.JobEnv)
+	}
+	checkJob(t, ns, &j, res)
+}
+
+func TestFailingScriptReportsItsExitCode(t *testing.T) {
+	ns := namespace(t)
+	rn := newRunner(t, ns)
+	j := newJob(t, "100", append(buildOnly(`echo before`, `exit 42`, `echo never`),
+		stage{"upload_artifacts_on_failure", []string{"echo uploading failure artifacts"}}))
+	res, err := rn.runJob(ctxFor(t, 3*time.Minute), j)
+	must(t, err)
+	out := res.output()
+	if res.failedStage != "build_script" || res.buildExitCode != "42" {
+		t.Fatalf("failed stage %q, BUILD_EXIT_CODE_FILE %q; want build_script and 42\n%s", res.failedStage, res.buildExitCode, out)
+	}
+	if c := res.call("run:build_script"); c.code != buildFailureCode {
+		t.Errorf("run exited %d, want BUILD_FAILURE_EXIT_CODE %d", c.code, buildFailureCode)
+	}
+	if strings.Contains(out, "never") && !strings.Contains(out, "$ echo never") {
+		t.Errorf("the script went on after exit 42:\n%s", out)
+	}
+	for _, want := range []string{"before", "after", "uploading failure artifacts"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	checkJob(t, ns, &j, res)
+}
+
+func TestGetSourcesClonesInTheHelperWithTheJobToken(t *testing.T) {
+	ns := namespace(t)
+	rn := newRunner(t, ns)
+	j := newJob(t, "100", nil)
+	git := gitserver.Start(t, gitserver.Options{TLS: true, Addr: tb.HostIP, Tokens: []gitserver.Token{{User: "gitlab-ci-token", Value: j.token, ReadOnly: true}}})
+	sha := git.Seed(t, "group/app.git", "main", gitserver.Commit{Files: map[string]string{"README.md": "hello from the repo\n", "stack.yaml": "resolver: ghc-9.0.2\n"}, Message: "init"})
+	ca, err := os.ReadFile(git.CAFile)
+	must(t, err)
+	dir := "/builds/glcdtest/0/group/app"
+	cloneURL := strings.Replace(git.RepoURL("group/app.git"), "://", "://gitlab-ci-token:"+j.token+"@", 1)
+	j.vars = append(j.vars, executor.Variable{Key: "CI_SERVER_TLS_CA_FILE", Value: string(ca), File: true})
+	j.stages = []stage{
+		{"get_sources", []string{
+			// as the runner does: file variables written next to the project, git told about the CA
+			`mkdir -p "` + dir + `.tmp"`,
+			`printf '%s' ` + ansiQuote(string(ca)) + ` > "` + dir + `.tmp/CI_SERVER_TLS_CA_FILE"`,
+			`export GIT_SSL_CAINFO="` + dir + `.tmp/CI_SERVER_TLS_CA_FILE"`,
+			`echo "Fetching changes with git depth set to 20..."`,
+			`git init -q "` + dir + `"`,
+			`cd "` + dir + `"`,
+			`git remote add origin "` + cloneURL + `"`,
+			`git -c advice.detachedHead=false fetch -q --depth 20 origin +refs/heads/main:refs/remotes/origin/main`,
+			`git checkout -f -q ` + sha,
+			`echo "Checked out $(git rev-parse --short HEAD) in $(hostname) with ${BASH_VERSION:+bash}"`,
+		}},
+		{"build_script", []string{`cd ` + dir, `cat README.md`, `test -f stack.yaml && echo stack.yaml is there`}},
+	}
+	res, err := rn.runJob(ctxFor(t, 3*time.Minute), j)
+	must(t, err)
+	out := res.output()
+	if res.failedStage != "" {
+		t.Fatalf("job failed in %s:\n%s\ngit server: %s", res.failedStage, out, git.BackendStderr())
+	}
+	for _, want := range []string{"Checked out " + sha[:7] + " in " + res.pod + " with bash", "hello from the repo", "stack.yaml is there"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	authed := false
+	for _, r := range git.Requests() {
+		authed = authed || r.Authed && r.User == "gitlab-ci-token"
+	}
+	if !authed {
+		t.Errorf("the git server saw no request authenticated with the job token: %+v", git.Requests())
+	}
+	checkJob(t, ns, &j, res)
+}
+
+func TestServiceIsReachableByAlias(t *testing.T) {
+	ns := namespace(t)
+	rn := newRunner(t, ns)
+	j := newJob(t, "100", buildOnly(`wget -q -O- http://web:8080/`, `wget -q -O- http://localhost:8080/`))
+	j.services = []executor.Service{{Name: serviceImage, Alias: "web"}}
+	j.afterPrepare = podHasNoSecret(ns, &j)
+	res, err := rn.runJob(ctxFor(t, 3*time.Minute), j)
+	must(t, err)
+	out := res.output()
+	if res.failedStage != "" {
+		t.Fatalf("job failed in %s:\n%s", res.failedStage, out)
+	}
+	if n := strings.Count(out, "service-ok"); n != 2 {
+		t.Errorf("want the service's page twice (by alias and on localhost), got %d:\n%s", n, out)
+	}
+	checkJob(t, ns, &j, res)
+}
+
+func TestCacheIsKeptPerProject(t *testing.T) {
+	ns := namespace(t)
+	cacheDir := t.TempDir()
+	rn := newRunner(t, ns, "cache:\n  hostPath: "+cacheDir)
+	j1 := newJob(t, "300", buildOnly(`mkdir -p /cache/stack`, `echo "deps of job 1" > /cache/stack/snapshot`))
+	j2 := newJob(t, "300", buildOnly(`cat /cache/stack/snapshot`))
+	j3 := newJob(t, "301", buildOnly(`if [ -e /cache/stack/snapshot ]; then echo other project sees it; else echo cache is empty; fi`, `ls -A /cache | wc -l`))
+	var outs []string
+	for _, j := range []jobSpec{j1, j2, j3} {
+		res, err := rn.runJob(ctxFor(t, 3*time.Minute), j)
+		must(t, err)
+		if res.failedStage != "" {
+			t.Fatalf("job %s failed in %s:\n%s", j.id, res.failedStage, res.output())
+		}
+		checkJob(t, ns, &j, res)
+		outs = append(outs, res.output())
+	}
+	if !strings.Contains(outs[1], "deps of job 1") {
+		t.Errorf("job 2 of the same project does not see job 1's cache:\n%s", outs[1])
+	}
+	if !strings.Contains(outs[2], "cache is empty") || strings.Contains(outs[2], "other project sees it") {
+		t.Errorf("a job of another project sees the cache:\n%s", outs[2])
+	}
+	b, err := os.ReadFile(filepath.Join(cacheDir, "project-300", "stack", "snapshot"))
+	if err != nil || string(b) != "deps of job 1\n" {
+		t.Errorf("the node's cache directory: %q, %v", b, err)
+	}
+}
+
+func TestMissingImageFailsTheBuildInSeconds(t *testing.T) {
+	ns := namespace(t)
+	rn := newRunner(t, ns)
+	j := newJob(t, "100", buildOnly(`echo never runs`))
+	j.image = missingImage
+	res, err := rn.runJob(ctxFor(t, 3*time.Minute), j)
+	must(t, err)
+	out := res.output()
+	prep := res.call("prepare")
+	if res.failedStage != "prepare" || prep.code != buildFailureCode || res.prepareTries != 1 {
+		t.Fatalf("want prepare to fail once with BUILD_FAILURE_EXIT_CODE, got stage %q code %d tries %d:\n%s", res.failedStage, prep.code, res.prepareTries, out)
+	}
+	for _, want := range []string{"ImageNotFound", missingImage, "not found"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "never runs") {
+		t.Errorf("a stage ran:\n%s", out)
+	}
+	t.Logf("prepare of a missing image failed after %s", prep.took.Round(10*time.Millisecond))
+	checkJob(t, ns, &j, res)
+}
+
+func TestDisallowedImageIsRefusedBeforeAnyPod(t *testing.T) {
+	ns := namespace(t)
+	rn := newRunner(t, ns, "allowedImages: [\"testbed.local/**\", \"localhost:5000/team/*\"]")
+	j := newJob(t, "100", buildOnly(`echo never runs`))
+	j.image = "docker.io/library/alpine:3.20"
+	res, err := rn.runJob(ctxFor(t, time.Minute), j)
+	must(t, err)
+	out := res.output()
+	if res.failedStage != "prepare" || res.call("prepare").code != buildFailureCode {
+		t.Fatalf("want a build failure in prepare:\n%s", out)
+	}
+	for _, want := range []string{`"docker.io/library/alpine:3.20" is not allowed`, "testbed.local/**, localhost:5000/team/*"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	pods, err := tb.Client.CoreV1().Pods(ns).List(ctxFor(t, time.Minute), metav1.ListOptions{})
+	must(t, err)
+	if len(pods.Items) != 0 {
+		t.Errorf("a pod was created for a disallowed image: %s", pods.Items[0].Name)
+	}
+	checkJob(t, ns, &j, res)
+}
+
+func TestUnschedulableShowsTheSchedulersReasonAndIsASystemFailure(t *testing.T) {
+	ns := namespace(t)
+	rn := newRunner(t, ns, "resources:\n  max: {cpu: \"100\"}")
+	// a short start timeout for this test only: the scheduler's reason must be printed at once
+	must(t, os.WriteFile(rn.settings, []byte(strings.Replace(mustRead(t, rn.settings), "podStartTimeout: 60s", "podStartTimeout: 4s", 1)), 0o644))
+	j := newJob(t, "100", buildOnly(`echo never runs`))
+	j.vars = append(j.vars, executor.Variable{Key: "KUBERNETES_CPU_REQUEST", Value: "64", Public: true})
+	res, err := rn.runJob(ctxFor(t, 3*time.Minute), j)
+	must(t, err)
+	out := res.output()
+	if res.failedStage != "prepare" || res.prepareTries != 3 || res.call("prepare").code != systemFailureCode {
+		t.Fatalf("want 3 prepare tries ending in SYSTEM_FAILURE_EXIT_CODE, got %d tries:\n%s", res.prepareTries, out)
+	}
+	for _, want := range []string{"Unschedulable", "Insufficient cpu", "did not start within 4s"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	checkJob(t, ns, &j, res)
+}
+
+func TestJobCannotRaiseResourcesAboveTheCaps(t *testing.T) {
+	ns := namespace(t)
+	rn := newRunner(t, ns, "resources:\n  requests: {memory: 64Mi}\n  max: {memory: 1Gi}")
+	j := newJob(t, "100", buildOnly(`echo never runs`))
+	j.vars = append(j.vars, executor.Variable{Key: "KUBERNETES_MEMORY_REQUEST", Value: "2Gi", Public: true},
+		executor.Variable{Key: "KUBERNETES_CPU_LIMIT", Value: "1", Public: true})
+	res, err := rn.runJob(ctxFor(t, time.Minute), j)
+	must(t, err)
+	out := res.output()
+	if res.call("prepare").code != buildFailureCode {
+		t.Fatalf("want a build failure:\n%s", out)
+	}
+	for _, want := range []string{"KUBERNETES_MEMORY_REQUEST=2Gi is above this runner's maximum 1Gi", "KUBERNETES_CPU_LIMIT: this runner does not let jobs set cpu"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	checkJob(t, ns, &j, res)
+}
+
+func TestCancelStopsTheScriptInThePod(t *testing.T) {
+	ns := namespace(t)
+	rn := newRunner(t, ns)
+	j := newJob(t, "100", buildOnly(`echo long job started`, `sleep 300`, `echo never`))
+	j.cancelOn = "long job started\n"
+	j.stages = j.stages[:2] // prepare_script, build_script
+	// before cleanup deletes the pod: the script's processes are gone from the container
+	j.beforeCleanup = func(pod string) error {
+		find := `for d in /proc/[0-9]*; do c=$(tr '\0' ' ' < $d/cmdline 2>/dev/null); case "$c" in "sleep 300"*) echo "alive: ${d#/proc/} $c";; esac; done`
+		var out string
+		for try := 0; try < 5; try++ { // each exec takes ~0.3 s: the TERM has had time to land
+			var err error
+			out, err = execInPod(ctxFor(t, time.Minute), ns, pod, executor.BuildContainer, "sh", "-c", find)
+			if err != nil {
+				return err
+			}
+			if !strings.Contains(out, "alive") {
+				return nil
+			}
+		}
+		return fmt.Errorf("the canceled script still runs in the pod: %s", out)
+	}
+	res, err := rn.runJob(ctxFor(t, 3*time.Minute), j)
+	must(t, err)
+	c := res.call("run:build_script")
+	if c == nil || c.canceled == 0 {
+		t.Fatalf("the build stage was not canceled:\n%s", res.output())
+	}
+	if c.canceled > 2*time.Second {
+		t.Errorf("the driver took %s to exit after SIGTERM, want ≤ 2 s", c.canceled)
+	}
+	checkJob(t, ns, &j, res)
+}
+
+func mustRead(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	must(t, err)
+	return string(b)
+}
+
+// execInPod runs cmd in a container of the pod and returns its output.
+func execInPod(ctx context.Context, ns, pod, container string, cmd ...string) (string, error) {
+	req := tb.Client.CoreV1().RESTClient().Post().Resource("pods").Namespace(ns).Name(pod).SubResource("exec").
+		VersionedParams(&corev1.PodExecOptions{Container: container, Command: cmd, Stdout: true, Stderr: true}, scheme.ParameterCodec)
+	ex, err := remotecommand.NewWebSocketExecutor(tb.Config, "GET", req.URL().String())
+	if err != nil {
+		return "", err
+	}
+	var out strings.Builder
+	err = ex.StreamWithContext(ctx, remotecommand.StreamOptions{Stdout: &out, Stderr: &out})
+	return out.String(), err
+}
+
+func TestUnknownStageRunsInTheBuildContainer(t *testing.T) {
+	ns := namespace(t)
+	rn := newRunner(t, ns)
+	j := newJob(t, "100", []stage{{"step_release", []string{`echo "release step in $(cat /proc/1/cmdline | tr '\0' ' ' | cut -c1-20)"`, `test -d /builds && echo builds-dir-ok`}}})
+	res, err := rn.runJob(ctxFor(t, 3*time.Minute), j)
+	must(t, err)
+	out := res.output()
+	if res.failedStage != "" || !strings.Contains(out, "builds-dir-ok") || !strings.Contains(out, "release step in sh -c trap") {
+		t.Fatalf("step_release did not run in the build container (failed %q):\n%s", res.failedStage, out)
+	}
+	checkJob(t, ns, &j, res)
+}
+
+func TestGCRemovesOnlyLeftoverJobPods(t *testing.T) {
+	ns := namespace(t)
+	rn := newRunner(t, ns)
+	ctx := ctxFor(t, 3*time.Minute)
+	// a pod that is not the driver's, older than everything: gc must never touch it
+	other := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "not-a-job", Labels: map[string]string{"app": "web"}},
+		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "main", Image: testbed.BusyboxImage, Command: []string{"sleep", "3600"}}}}}
+	_, err := tb.Client.CoreV1().Pods(ns).Create(ctx, other, metav1.CreateOptions{})
+	must(t, err)
+	crashed := newJob(t, "100", nil)
+	crashed.skipCleanup = true // the runner died after prepare
+	resCrashed, err := rn.runJob(ctx, crashed)
+	must(t, err)
+	if resCrashed.failedStage != "" {
+		t.Fatalf("prepare failed:\n%s", resCrashed.output())
+	}
+	mark := time.Now()
+	live := newJob(t, "100", nil)
+	live.skipCleanup = true // cleaned up below, after gc
+	resLive, err := rn.runJob(ctx, live)
+	must(t, err)
+	// gc with a cutoff between the two jobs' last activity
+	env := []string{"PATH=" + os.Getenv("PATH"), "KUBECONFIG=" + rn.kubeconfig}
+	c, err := rn.invoke(ctx, env, "gc", []string{"--older-than", time.Since(mark).String()}, "")
+	must(t, err)
+	if c.code != 0 {
+		t.Fatalf("gc exited %d: %s", c.code, c.out)
+	}
+	if !strings.Contains(string(c.out), "Removed pod "+ns+"/"+resCrashed.pod) {
+		t.Errorf("gc did not report the leftover pod:\n%s", c.out)
+	}
+	for name, wantGone := range map[string]bool{resCrashed.pod: true, resLive.pod: false, "not-a-job": false} {
+		_, err := tb.Client.CoreV1().Pods(ns).Get(ctx, name, metav1.GetOptions{})
+		if gone := apierrors.IsNotFound(err); gone != wantGone {
+			t.Errorf("pod %s: gone=%v, want %v (err %v)", name, gone, wantGone, err)
+		}
+	}
+	if _, err := tb.Client.CoreV1().Secrets(ns).Get(ctx, resCrashed.pod, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Errorf("the leftover job's secret survived gc: %v", err)
+	}
+	// the live job's runner goes on and cleans up
+	liveEnv := append(env, executor.CustomEnvPrefix+"CI_JOB_ID="+live.id, executor.CustomEnvPrefix+"CI_PROJECT_ID="+live.projectID,
+		executor.JobEnvPod+"="+resLive.pod, executor.JobEnvNamespace+"="+ns)
+	c, err = rn.invoke(ctx, liveEnv, "cleanup", nil, "")
+	must(t, err)
+	if c.code != 0 {
+		t.Fatalf("cleanup exited %d: %s", c.code, c.out)
+	}
+	// cleanup is idempotent: a second one (or one after a failed prepare) succeeds too
+	c, err = rn.invoke(ctx, liveEnv, "cleanup", nil, "")
+	must(t, err)
+	if c.code != 0 {
+		t.Errorf("second cleanup exited %d: %s", c.code, c.out)
+	}
+}
+
+func TestFiveJobsInParallel(t *testing.T) {
+	ns := namespace(t)
+	rn := newRunner(t, ns)
+	ctx := ctxFor(t, 5*time.Minute)
+	type outcome struct {
+		j   jobSpec
+		res *jobResult
+		err error
+	}
+	results := make(chan outcome, 5)
+	for i := range 5 {
+		j := newJob(t, fmt.Sprint(400+i), buildOnly(fmt.Sprintf(`echo "job %d on $(cat /etc/hostname)"`, i)))
+		j.concurrent = fmt.Sprint(i)
+		go func() {
+			res, err := rn.runJob(ctx, j)
+			results <- outcome{j, res, err}
+		}()
+	}
+	pods := map[string]bool{}
+	for range 5 {
+		o := <-results
+		if o.err != nil {
+			t.Errorf("job %s: %v", o.j.id, o.err)
+			continue
+		}
+		out := o.res.output()
+		if o.res.failedStage != "" || !strings.Contains(out, fmt.Sprintf("on %s", o.res.pod)) {
+			t.Errorf("job %s failed in %q:\n%s", o.j.id, o.res.failedStage, out)
+		}
+		pods[o.res.pod] = true
+		checkJob(t, ns, &o.j, o.res)
+	}
+	if len(pods) != 5 {
+		t.Errorf("want 5 distinct pods, got %v", pods)
+	}
+}
+
+func TestInvalidSettingsAreASystemFailureListingEveryProblem(t *testing.T) {
+	tb = shared.Get(t)
+	settings := filepath.Join(t.TempDir(), "executor.yaml")
+	must(t, os.WriteFile(settings, []byte("namespace: Not_A_Namespace\nallowedImages: [\"[\"]\ncache: {pvc: data, hostPath: relative}\npodStartTimeout: -3s\nresources:\n  requests: {cpu: \"2\"}\n  limits: {cpu: \"1\"}\n"), 0o644))
+	rn := &runner{bin: glcdBin, settings: settings, kubeconfig: tb.Kubeconfig}
+	env := []string{"PATH=" + os.Getenv("PATH"), "SYSTEM_FAILURE_EXIT_CODE=78", "BUILD_FAILURE_EXIT_CODE=77",
+		executor.CustomEnvPrefix + "CI_JOB_ID=1", executor.CustomEnvPrefix + "CI_PROJECT_ID=1"}
+	c, err := rn.invoke(ctxFor(t, time.Minute), env, "prepare", nil, "")
+	must(t, err)
+	if c.code != systemFailureCode {
+		t.Fatalf("exit %d, want SYSTEM_FAILURE_EXIT_CODE: %s", c.code, c.out)
+	}
+	for _, want := range []string{`namespace "Not_A_Namespace"`, `"[" is not a valid glob pattern`, "set pvc or hostPath, not both",
+		"podStartTimeout -3s", "cpu request 2 is above its limit 1"} {
+		if !strings.Contains(string(c.out), want) {
+			t.Errorf("output lacks %q:\n%s", want, c.out)
+		}
+	}
+}

@@ -1,0 +1,316 @@
+package executor
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bmatcuk/doublestar/v4"
+	"github.com/distribution/reference"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"sigs.k8s.io/yaml"
+
+	"gitlab.com/glcd/glcd/internal/ci"
+)
+
+// Defaults of the driver's settings.
+const (
+	DefaultHelperImage     = "registry.gitlab.com/gitlab-org/gitlab-runner/gitlab-runner-helper:x86_64-v18.6.0"
+	DefaultBuildsDir       = "/builds"
+	DefaultCacheDir        = "/cache"
+	DefaultPodStartTimeout = 5 * time.Minute
+	// MaxSettingsSize caps the settings file.
+	MaxSettingsSize = 1 << 20
+)
+
+// Duration is a time.Duration written as "90s" or "5m" in the settings file.
+type Duration time.Duration
+
+// UnmarshalJSON reads a Go duration string.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("want a duration such as \"90s\" or \"5m\"")
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("want a duration such as \"90s\" or \"5m\": %w", err)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalJSON writes the duration as a string.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// Settings are the driver's own configuration: a YAML file (--config) with GLCD_EXECUTOR_*
+// variables of the runner's environment taking precedence.
+type Settings struct {
+	// Namespace the job pods run in.
+	Namespace string `json:"namespace"`
+	// Image is the job image when the job names none.
+	Image string `json:"image"`
+	// HelperImage runs the source, cache and artifact stages (git and gitlab-runner-helper).
+	HelperImage string `json:"helperImage"`
+	// AllowedImages are glob patterns (** crosses slashes) a job's image and services must
+	// match; empty allows every image.
+	AllowedImages []string `json:"allowedImages"`
+	// ServiceAccount of the job pods; its token is never mounted.
+	ServiceAccount string `json:"serviceAccount"`
+	// NodeSelector and Tolerations place the job pods.
+	NodeSelector map[string]string   `json:"nodeSelector"`
+	Tolerations  []corev1.Toleration `json:"tolerations"`
+	// Resources of the build container and what a job may ask for.
+	Resources Resources `json:"resources"`
+	// Cache is the persistent volume mounted at CacheDir, one subPath per project.
+	Cache Cache `json:"cache"`
+	// Labels and Annotations are added to every job pod.
+	Labels      map[string]string `json:"labels"`
+	Annotations map[string]string `json:"annotations"`
+	// ImagePullSecrets are secrets in Namespace used to pull the job's images.
+	ImagePullSecrets []string `json:"imagePullSecrets"`
+	// PodStartTimeout bounds the wait for a pod that is pending for a reason that may pass
+	// (unschedulable, a registry that does not answer).
+	PodStartTimeout Duration `json:"podStartTimeout"`
+	// Privileged runs the build and service containers privileged (for docker:dind).
+	Privileged bool `json:"privileged"`
+	// BuildsDir and CacheDir are the paths inside the pod the runner is told about.
+	BuildsDir string `json:"buildsDir"`
+	CacheDir  string `json:"cacheDir"`
+}
+
+// Resources are the build container's requests and limits, and Max: the most a job may ask
+// for through KUBERNETES_CPU_REQUEST, KUBERNETES_CPU_LIMIT, KUBERNETES_MEMORY_REQUEST and
+// KUBERNETES_MEMORY_LIMIT. A resource without a Max cannot be changed by a job.
+type Resources struct {
+	Requests corev1.ResourceList `json:"requests"`
+	Limits   corev1.ResourceList `json:"limits"`
+	Max      corev1.ResourceList `json:"max"`
+}
+
+// Cache names the volume kept between jobs: an existing PersistentVolumeClaim, or a
+// directory of the node (single-node clusters).
+type Cache struct {
+	PVC      string `json:"pvc"`
+	HostPath string `json:"hostPath"`
+}
+
+// envSettings are the GLCD_EXECUTOR_* variables and how each sets a field.
+var envSettings = []struct {
+	name string
+	set  func(s *Settings, v string) error
+}{
+	{"GLCD_EXECUTOR_NAMESPACE", func(s *Settings, v string) error { s.Namespace = v; return nil }},
+	{"GLCD_EXECUTOR_IMAGE", func(s *Settings, v string) error { s.Image = v; return nil }},
+	{"GLCD_EXECUTOR_HELPER_IMAGE", func(s *Settings, v string) error { s.HelperImage = v; return nil }},
+	{"GLCD_EXECUTOR_ALLOWED_IMAGES", func(s *Settings, v string) error { s.AllowedImages = splitList(v); return nil }},
+	{"GLCD_EXECUTOR_SERVICE_ACCOUNT", func(s *Settings, v string) error { s.ServiceAccount = v; return nil }},
+	{"GLCD_EXECUTOR_IMAGE_PULL_SECRETS", func(s *Settings, v string) error { s.ImagePullSecrets = splitList(v); return nil }},
+	{"GLCD_EXECUTOR_CACHE_PVC", func(s *Settings, v string) error { s.Cache.PVC = v; return nil }},
+	{"GLCD_EXECUTOR_CACHE_HOST_PATH", func(s *Settings, v string) error { s.Cache.HostPath = v; return nil }},
+	{"GLCD_EXECUTOR_BUILDS_DIR", func(s *Settings, v string) error { s.BuildsDir = v; return nil }},
+	{"GLCD_EXECUTOR_CACHE_DIR", func(s *Settings, v string) error { s.CacheDir = v; return nil }},
+	{"GLCD_EXECUTOR_POD_START_TIMEOUT", func(s *Settings, v string) error {
+		d, err := time.ParseDuration(v)
+		s.PodStartTimeout = Duration(d)
+		return err
+	}},
+	{"GLCD_EXECUTOR_PRIVILEGED", func(s *Settings, v string) error {
+		b, err := strconv.ParseBool(v)
+		s.Privileged = b
+		return err
+	}},
+}
+
+func splitList(v string) []string {
+	return strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' })
+}
+
+// LoadSettings reads the settings file (if file is not empty), applies GLCD_EXECUTOR_*
+// variables from lookup and the defaults, and checks the result. Every problem is listed in
+// one error.
+func LoadSettings(file string, lookup ci.Lookup) (*Settings, error) {
+	s := &Settings{}
+	var problems []string
+	if file != "" {
+		b, err := readCapped(file, MaxSettingsSize)
+		if err != nil {
+			return nil, fmt.Errorf("executor settings: %w", err)
+		}
+		if err := yaml.UnmarshalStrict(b, s); err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %v", file, err))
+		}
+	}
+	for _, e := range envSettings {
+		if v, ok := lookup(e.name); ok && v != "" {
+			if err := e.set(s, v); err != nil {
+				problems = append(problems, fmt.Sprintf("%s=%q: %v", e.name, v, err))
+			}
+		}
+	}
+	s.BuildsDir = cmp.Or(s.BuildsDir, DefaultBuildsDir)
+	s.CacheDir = cmp.Or(s.CacheDir, DefaultCacheDir)
+	s.HelperImage = cmp.Or(s.HelperImage, DefaultHelperImage)
+	if s.PodStartTimeout == 0 {
+		s.PodStartTimeout = Duration(DefaultPodStartTimeout)
+	}
+	problems = append(problems, s.problems()...)
+	if len(problems) > 0 {
+		where := "GLCD_EXECUTOR_* variables"
+		if file != "" {
+			where = file + " and GLCD_EXECUTOR_* variables"
+		}
+		return nil, fmt.Errorf("executor settings (%s) are invalid:\n  - %s", where, strings.Join(problems, "\n  - "))
+	}
+	return s, nil
+}
+
+// readCapped reads a whole file of at most limit bytes.
+func readCapped(file string, limit int64) ([]byte, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s is larger than %d bytes", file, limit)
+	}
+	return b, nil
+}
+
+// problems lists what is wrong with complete settings.
+func (s *Settings) problems() []string {
+	var out []string
+	add := func(format string, a ...any) { out = append(out, fmt.Sprintf(format, a...)) }
+	if s.Namespace == "" {
+		add("namespace is not set (settings file `namespace:` or GLCD_EXECUTOR_NAMESPACE)")
+	} else if errs := validation.IsDNS1123Label(s.Namespace); len(errs) > 0 {
+		add("namespace %q: %s", s.Namespace, strings.Join(errs, "; "))
+	}
+	for _, p := range s.AllowedImages {
+		if !doublestar.ValidatePattern(p) {
+			add("allowedImages: %q is not a valid glob pattern", p)
+		}
+	}
+	if s.Image != "" {
+		if _, err := reference.ParseNormalizedNamed(s.Image); err != nil {
+			add("image %q: %v", s.Image, err)
+		} else if !s.imageAllowed(s.Image) {
+			add("image %q (the default job image) does not match allowedImages %v", s.Image, s.AllowedImages)
+		}
+	}
+	if _, err := reference.ParseNormalizedNamed(s.HelperImage); err != nil {
+		add("helperImage %q: %v", s.HelperImage, err)
+	}
+	if s.ServiceAccount != "" {
+		if errs := validation.IsDNS1123Subdomain(s.ServiceAccount); len(errs) > 0 {
+			add("serviceAccount %q: %s", s.ServiceAccount, strings.Join(errs, "; "))
+		}
+	}
+	for _, n := range s.ImagePullSecrets {
+		if errs := validation.IsDNS1123Subdomain(n); len(errs) > 0 {
+			add("imagePullSecrets: %q: %s", n, strings.Join(errs, "; "))
+		}
+	}
+	for k, v := range s.Labels {
+		for _, e := range append(validation.IsQualifiedName(k), validation.IsValidLabelValue(v)...) {
+			add("labels: %s=%s: %s", k, v, e)
+		}
+	}
+	for k := range s.Annotations {
+		for _, e := range validation.IsQualifiedName(k) {
+			add("annotations: %s: %s", k, e)
+		}
+	}
+	for k, v := range s.NodeSelector {
+		for _, e := range append(validation.IsQualifiedName(k), validation.IsValidLabelValue(v)...) {
+			add("nodeSelector: %s=%s: %s", k, v, e)
+		}
+	}
+	switch {
+	case s.Cache.PVC != "" && s.Cache.HostPath != "":
+		add("cache: set pvc or hostPath, not both")
+	case s.Cache.PVC != "":
+		if errs := validation.IsDNS1123Subdomain(s.Cache.PVC); len(errs) > 0 {
+			add("cache.pvc %q: %s", s.Cache.PVC, strings.Join(errs, "; "))
+		}
+	case s.Cache.HostPath != "" && !path.IsAbs(s.Cache.HostPath):
+		add("cache.hostPath %q: want an absolute path", s.Cache.HostPath)
+	}
+	for name, p := range map[string]string{"buildsDir": s.BuildsDir, "cacheDir": s.CacheDir} {
+		if !path.IsAbs(p) || path.Clean(p) == "/" {
+			add("%s %q: want an absolute path other than /", name, p)
+		}
+	}
+	if s.BuildsDir == s.CacheDir {
+		add("buildsDir and cacheDir are both %q", s.BuildsDir)
+	}
+	if s.PodStartTimeout <= 0 {
+		add("podStartTimeout %s: want a positive duration", time.Duration(s.PodStartTimeout))
+	}
+	for _, r := range []struct {
+		name string
+		list corev1.ResourceList
+	}{{"requests", s.Resources.Requests}, {"limits", s.Resources.Limits}, {"max", s.Resources.Max}} {
+		for k := range r.list {
+			if !slices.Contains(jobResources, k) {
+				add("resources.%s.%s: only cpu and memory are supported", r.name, k)
+			}
+		}
+	}
+	for _, k := range jobResources {
+		req, hasReq := s.Resources.Requests[k]
+		lim, hasLim := s.Resources.Limits[k]
+		if hasReq && hasLim && req.Cmp(lim) > 0 {
+			add("resources: %s request %s is above its limit %s", k, req.String(), lim.String())
+		}
+		if m, ok := s.Resources.Max[k]; ok {
+			for _, q := range []struct {
+				what string
+				v    resource.Quantity
+				ok   bool
+			}{{"request", req, hasReq}, {"limit", lim, hasLim}} {
+				if q.ok && q.v.Cmp(m) > 0 {
+					add("resources: %s %s %s is above max %s", k, q.what, q.v.String(), m.String())
+				}
+			}
+		}
+	}
+	return out
+}
+
+// jobResources are the resources the settings and jobs may set.
+var jobResources = []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory}
+
+// imageAllowed says whether image matches AllowedImages, as written or in its full form
+// (alpine and docker.io/library/alpine:latest are the same image).
+func (s *Settings) imageAllowed(image string) bool {
+	if len(s.AllowedImages) == 0 {
+		return true
+	}
+	names := []string{image}
+	if n, err := reference.ParseNormalizedNamed(image); err == nil {
+		names = append(names, reference.TagNameOnly(n).String(), reference.FamiliarString(reference.TagNameOnly(n)))
+	}
+	for _, p := range s.AllowedImages {
+		for _, n := range names {
+			if ok, _ := doublestar.Match(p, n); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
