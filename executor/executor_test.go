@@ -26,6 +26,7 @@ import (
 	"gitlab.com/glcd/glcd/executor"
 	"gitlab.com/glcd/glcd/internal/testbed"
 	"gitlab.com/glcd/glcd/internal/testbed/gitserver"
+	"gitlab.com/glcd/glcd/internal/testbed/runner"
 )
 
 var (
@@ -97,13 +98,13 @@ func randomToken(t *testing.T, prefix string) string {
 
 // newRunner writes the driver's settings for namespace ns (plus extra YAML lines) and gives
 // the runner the kubeconfig of the glcd-executor ServiceAccount of examples/runner/rbac.yaml.
-func newRunner(t *testing.T, ns string, extra ...string) *runner {
+func newRunner(t *testing.T, ns string, extra ...string) *runner.Runner {
 	t.Helper()
 	settings := filepath.Join(t.TempDir(), "executor.yaml")
 	yaml := fmt.Sprintf("namespace: %s\nimage: %s\nhelperImage: %s\nserviceAccount: ci-job\npodStartTimeout: 60s\n",
 		ns, testbed.BusyboxImage, testbed.HelperImage) + strings.Join(extra, "\n") + "\n"
 	must(t, os.WriteFile(settings, []byte(yaml), 0o644))
-	return &runner{bin: glcdBin, settings: settings, kubeconfig: driverKubeconfig(t, ns)}
+	return &runner.Runner{Bin: glcdBin, Settings: settings, Kubeconfig: driverKubeconfig(t, ns)}
 }
 
 // driverKubeconfig applies examples/runner/rbac.yaml to ns and returns a kubeconfig with a
@@ -151,47 +152,36 @@ func driverKubeconfig(t *testing.T, ns string) string {
 
 var jobCounter = time.Now().Unix() % 100000
 
-func newJob(t *testing.T, project string, stages []stage) jobSpec {
+func newJob(t *testing.T, project string, stages []runner.Stage) runner.Job {
 	jobCounter++
-	return jobSpec{id: fmt.Sprint(jobCounter), projectID: project, concurrent: "0", token: randomToken(t, "glcd-job-token-"),
-		vars:   []executor.Variable{{Key: "DEPLOY_PASSWORD", Value: randomToken(t, "masked-var-"), Masked: true}},
-		stages: stages}
-}
-
-// secrets of a job: its token and its masked variable.
-func (j *jobSpec) secrets() []string {
-	out := []string{j.token}
-	for _, v := range j.vars {
-		if v.Masked {
-			out = append(out, v.Value)
-		}
-	}
-	return out
+	return runner.Job{ID: fmt.Sprint(jobCounter), ProjectID: project, Concurrent: "0", Token: randomToken(t, "glcd-job-token-"),
+		Vars:   []executor.Variable{{Key: "DEPLOY_PASSWORD", Value: randomToken(t, "masked-var-"), Masked: true}},
+		Stages: stages}
 }
 
 // checkJob runs the checks every job must pass: no secret in the driver's output, in the
 // pod spec or in the namespace's events, and nothing left after cleanup.
-func checkJob(t *testing.T, ns string, j *jobSpec, res *jobResult) {
+func checkJob(t *testing.T, ns string, j *runner.Job, res *runner.Result) {
 	t.Helper()
-	assertNoSecret(t, "the driver's output", res.output(), j.secrets()...)
+	assertNoSecret(t, "the driver's output", res.Output(), j.Secrets()...)
 	ctx := ctxFor(t, time.Minute)
 	events, err := tb.Client.CoreV1().Events(ns).List(ctx, metav1.ListOptions{})
 	must(t, err)
 	b, err := json.Marshal(events)
 	must(t, err)
-	assertNoSecret(t, "the namespace's events", string(b), j.secrets()...)
-	if !j.skipCleanup && res.pod != "" {
-		if _, err := tb.Client.CoreV1().Pods(ns).Get(ctx, res.pod, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
-			t.Errorf("pod %s still exists after cleanup (err %v)", res.pod, err)
+	assertNoSecret(t, "the namespace's events", string(b), j.Secrets()...)
+	if !j.SkipCleanup && res.Pod != "" {
+		if _, err := tb.Client.CoreV1().Pods(ns).Get(ctx, res.Pod, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+			t.Errorf("pod %s still exists after cleanup (err %v)", res.Pod, err)
 		}
-		if _, err := tb.Client.CoreV1().Secrets(ns).Get(ctx, res.pod, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
-			t.Errorf("secret %s still exists after cleanup (err %v)", res.pod, err)
+		if _, err := tb.Client.CoreV1().Secrets(ns).Get(ctx, res.Pod, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+			t.Errorf("secret %s still exists after cleanup (err %v)", res.Pod, err)
 		}
 	}
 }
 
 // podHasNoSecret returns an afterPrepare hook that checks the live pod spec.
-func podHasNoSecret(ns string, j *jobSpec) func(string) error {
+func podHasNoSecret(ns string, j *runner.Job) func(string) error {
 	return func(pod string) error {
 		p, err := tb.Client.CoreV1().Pods(ns).Get(context.Background(), pod, metav1.GetOptions{})
 		if err != nil {
@@ -201,7 +191,7 @@ func podHasNoSecret(ns string, j *jobSpec) func(string) error {
 		if err != nil {
 			return err
 		}
-		for _, s := range j.secrets() {
+		for _, s := range j.Secrets() {
 			if strings.Contains(string(b), s) {
 				return fmt.Errorf("the pod spec of %s contains the secret %q", pod, s)
 			}
@@ -221,24 +211,24 @@ func podHasNoSecret(ns string, j *jobSpec) func(string) error {
 func TestJobEchoesAndSucceeds(t *testing.T) {
 	ns := namespace(t)
 	rn := newRunner(t, ns)
-	j := newJob(t, "100", buildOnly(`echo "hello from $(cat /etc/hostname)"`, `echo "shell=${BASH_VERSION:-sh}"`, `echo "secret=$DEPLOY_PASSWORD"`))
-	j.afterPrepare = podHasNoSecret(ns, &j)
-	res, err := rn.runJob(ctxFor(t, 3*time.Minute), j)
+	j := newJob(t, "100", runner.BuildOnly(`echo "hello from $(cat /etc/hostname)"`, `echo "shell=${BASH_VERSION:-sh}"`, `echo "secret=$DEPLOY_PASSWORD"`))
+	j.AfterPrepare = podHasNoSecret(ns, &j)
+	res, err := rn.Run(ctxFor(t, 3*time.Minute), j)
 	must(t, err)
-	out := res.output()
-	if res.failedStage != "" {
-		t.Fatalf("job failed in %s:\n%s", res.failedStage, out)
+	out := res.Output()
+	if res.FailedStage != "" {
+		t.Fatalf("job failed in %s:\n%s", res.FailedStage, out)
 	}
-	for _, want := range []string{"hello from " + res.pod, "shell=sh", "secret=[MASKED]", "$ echo \"hello from", "after", "Pod " + ns + "/" + res.pod + " is running"} {
+	for _, want := range []string{"hello from " + res.Pod, "shell=sh", "secret=[MASKED]", "$ echo \"hello from", "after", "Pod " + ns + "/" + res.Pod + " is running"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	if res.config.BuildsDir != "/builds" || res.config.CacheDir != "/cache" || res.config.BuildsDirIsShared || res.config.Driver.Name == "" {
-		t.Errorf("config output: %+v", res.config)
+	if res.Config.BuildsDir != "/builds" || res.Config.CacheDir != "/cache" || res.Config.BuildsDirIsShared || res.Config.Driver.Name == "" {
+		t.Errorf("config output: %+v", res.Config)
 	}
-	if res.config.JobEnv[executor.JobEnvPod] != res.pod || res.config.JobEnv[executor.JobEnvNamespace] != ns {
-		t.Errorf("config job_env: %v", res.config.JobEnv)
+	if res.Config.JobEnv[executor.JobEnvPod] != res.Pod || res.Config.JobEnv[executor.JobEnvNamespace] != ns {
+		t.Errorf("config job_env: %v", res.Config.JobEnv)
 	}
 	checkJob(t, ns, &j, res)
 }
@@ -246,16 +236,16 @@ func TestJobEchoesAndSucceeds(t *testing.T) {
 func TestFailingScriptReportsItsExitCode(t *testing.T) {
 	ns := namespace(t)
 	rn := newRunner(t, ns)
-	j := newJob(t, "100", append(buildOnly(`echo before`, `exit 42`, `echo never`),
-		stage{"upload_artifacts_on_failure", []string{"echo uploading failure artifacts"}}))
-	res, err := rn.runJob(ctxFor(t, 3*time.Minute), j)
+	j := newJob(t, "100", append(runner.BuildOnly(`echo before`, `exit 42`, `echo never`),
+		runner.Stage{Name: "upload_artifacts_on_failure", Lines: []string{"echo uploading failure artifacts"}}))
+	res, err := rn.Run(ctxFor(t, 3*time.Minute), j)
 	must(t, err)
-	out := res.output()
-	if res.failedStage != "build_script" || res.buildExitCode != "42" {
-		t.Fatalf("failed stage %q, BUILD_EXIT_CODE_FILE %q; want build_script and 42\n%s", res.failedStage, res.buildExitCode, out)
+	out := res.Output()
+	if res.FailedStage != "build_script" || res.BuildExitCode != "42" {
+		t.Fatalf("failed stage %q, BUILD_EXIT_CODE_FILE %q; want build_script and 42\n%s", res.FailedStage, res.BuildExitCode, out)
 	}
-	if c := res.call("run:build_script"); c.code != buildFailureCode {
-		t.Errorf("run exited %d, want BUILD_FAILURE_EXIT_CODE %d", c.code, buildFailureCode)
+	if c := res.Call("run:build_script"); c.Code != runner.BuildFailureCode {
+		t.Errorf("run exited %d, want BUILD_FAILURE_EXIT_CODE %d", c.Code, runner.BuildFailureCode)
 	}
 	if strings.Contains(out, "never") && !strings.Contains(out, "$ echo never") {
 		t.Errorf("the script went on after exit 42:\n%s", out)
@@ -272,18 +262,18 @@ func TestGetSourcesClonesInTheHelperWithTheJobToken(t *testing.T) {
 	ns := namespace(t)
 	rn := newRunner(t, ns)
 	j := newJob(t, "100", nil)
-	git := gitserver.Start(t, gitserver.Options{TLS: true, Addr: tb.HostIP, Tokens: []gitserver.Token{{User: "gitlab-ci-token", Value: j.token, ReadOnly: true}}})
+	git := gitserver.Start(t, gitserver.Options{TLS: true, Addr: tb.HostIP, Tokens: []gitserver.Token{{User: "gitlab-ci-token", Value: j.Token, ReadOnly: true}}})
 	sha := git.Seed(t, "group/app.git", "main", gitserver.Commit{Files: map[string]string{"README.md": "hello from the repo\n", "stack.yaml": "resolver: ghc-9.0.2\n"}, Message: "init"})
 	ca, err := os.ReadFile(git.CAFile)
 	must(t, err)
 	dir := "/builds/glcdtest/0/group/app"
-	cloneURL := strings.Replace(git.RepoURL("group/app.git"), "://", "://gitlab-ci-token:"+j.token+"@", 1)
-	j.vars = append(j.vars, executor.Variable{Key: "CI_SERVER_TLS_CA_FILE", Value: string(ca), File: true})
-	j.stages = []stage{
-		{"get_sources", []string{
+	cloneURL := strings.Replace(git.RepoURL("group/app.git"), "://", "://gitlab-ci-token:"+j.Token+"@", 1)
+	j.Vars = append(j.Vars, executor.Variable{Key: "CI_SERVER_TLS_CA_FILE", Value: string(ca), File: true})
+	j.Stages = []runner.Stage{
+		{Name: "get_sources", Lines: []string{
 			// as the runner does: file variables written next to the project, git told about the CA
 			`mkdir -p "` + dir + `.tmp"`,
-			`printf '%s' ` + ansiQuote(string(ca)) + ` > "` + dir + `.tmp/CI_SERVER_TLS_CA_FILE"`,
+			`printf '%s' ` + runner.AnsiQuote(string(ca)) + ` > "` + dir + `.tmp/CI_SERVER_TLS_CA_FILE"`,
 			`export GIT_SSL_CAINFO="` + dir + `.tmp/CI_SERVER_TLS_CA_FILE"`,
 			`echo "Fetching changes with git depth set to 20..."`,
 			`git init -q "` + dir + `"`,
@@ -293,15 +283,15 @@ func TestGetSourcesClonesInTheHelperWithTheJobToken(t *testing.T) {
 			`git checkout -f -q ` + sha,
 			`echo "Checked out $(git rev-parse --short HEAD) in $(hostname) with ${BASH_VERSION:+bash}"`,
 		}},
-		{"build_script", []string{`cd ` + dir, `cat README.md`, `test -f stack.yaml && echo stack.yaml is there`}},
+		{Name: "build_script", Lines: []string{`cd ` + dir, `cat README.md`, `test -f stack.yaml && echo stack.yaml is there`}},
 	}
-	res, err := rn.runJob(ctxFor(t, 3*time.Minute), j)
+	res, err := rn.Run(ctxFor(t, 3*time.Minute), j)
 	must(t, err)
-	out := res.output()
-	if res.failedStage != "" {
-		t.Fatalf("job failed in %s:\n%s\ngit server: %s", res.failedStage, out, git.BackendStderr())
+	out := res.Output()
+	if res.FailedStage != "" {
+		t.Fatalf("job failed in %s:\n%s\ngit server: %s", res.FailedStage, out, git.BackendStderr())
 	}
-	for _, want := range []string{"Checked out " + sha[:7] + " in " + res.pod + " with bash", "hello from the repo", "stack.yaml is there"} {
+	for _, want := range []string{"Checked out " + sha[:7] + " in " + res.Pod + " with bash", "hello from the repo", "stack.yaml is there"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -319,14 +309,14 @@ func TestGetSourcesClonesInTheHelperWithTheJobToken(t *testing.T) {
 func TestServiceIsReachableByAlias(t *testing.T) {
 	ns := namespace(t)
 	rn := newRunner(t, ns)
-	j := newJob(t, "100", buildOnly(`wget -q -O- http://web:8080/`, `wget -q -O- http://localhost:8080/`))
-	j.services = []executor.Service{{Name: serviceImage, Alias: "web"}}
-	j.afterPrepare = podHasNoSecret(ns, &j)
-	res, err := rn.runJob(ctxFor(t, 3*time.Minute), j)
+	j := newJob(t, "100", runner.BuildOnly(`wget -q -O- http://web:8080/`, `wget -q -O- http://localhost:8080/`))
+	j.Services = []executor.Service{{Name: serviceImage, Alias: "web"}}
+	j.AfterPrepare = podHasNoSecret(ns, &j)
+	res, err := rn.Run(ctxFor(t, 3*time.Minute), j)
 	must(t, err)
-	out := res.output()
-	if res.failedStage != "" {
-		t.Fatalf("job failed in %s:\n%s", res.failedStage, out)
+	out := res.Output()
+	if res.FailedStage != "" {
+		t.Fatalf("job failed in %s:\n%s", res.FailedStage, out)
 	}
 	if n := strings.Count(out, "service-ok"); n != 2 {
 		t.Errorf("want the service's page twice (by alias and on localhost), got %d:\n%s", n, out)
@@ -338,18 +328,18 @@ func TestCacheIsKeptPerProject(t *testing.T) {
 	ns := namespace(t)
 	cacheDir := t.TempDir()
 	rn := newRunner(t, ns, "cache:\n  hostPath: "+cacheDir)
-	j1 := newJob(t, "300", buildOnly(`mkdir -p /cache/stack`, `echo "deps of job 1" > /cache/stack/snapshot`))
-	j2 := newJob(t, "300", buildOnly(`cat /cache/stack/snapshot`))
-	j3 := newJob(t, "301", buildOnly(`if [ -e /cache/stack/snapshot ]; then echo other project sees it; else echo cache is empty; fi`, `ls -A /cache | wc -l`))
+	j1 := newJob(t, "300", runner.BuildOnly(`mkdir -p /cache/stack`, `echo "deps of job 1" > /cache/stack/snapshot`))
+	j2 := newJob(t, "300", runner.BuildOnly(`cat /cache/stack/snapshot`))
+	j3 := newJob(t, "301", runner.BuildOnly(`if [ -e /cache/stack/snapshot ]; then echo other project sees it; else echo cache is empty; fi`, `ls -A /cache | wc -l`))
 	var outs []string
-	for _, j := range []jobSpec{j1, j2, j3} {
-		res, err := rn.runJob(ctxFor(t, 3*time.Minute), j)
+	for _, j := range []runner.Job{j1, j2, j3} {
+		res, err := rn.Run(ctxFor(t, 3*time.Minute), j)
 		must(t, err)
-		if res.failedStage != "" {
-			t.Fatalf("job %s failed in %s:\n%s", j.id, res.failedStage, res.output())
+		if res.FailedStage != "" {
+			t.Fatalf("job %s failed in %s:\n%s", j.ID, res.FailedStage, res.Output())
 		}
 		checkJob(t, ns, &j, res)
-		outs = append(outs, res.output())
+		outs = append(outs, res.Output())
 	}
 	if !strings.Contains(outs[1], "deps of job 1") {
 		t.Errorf("job 2 of the same project does not see job 1's cache:\n%s", outs[1])
@@ -366,14 +356,14 @@ func TestCacheIsKeptPerProject(t *testing.T) {
 func TestMissingImageFailsTheBuildInSeconds(t *testing.T) {
 	ns := namespace(t)
 	rn := newRunner(t, ns)
-	j := newJob(t, "100", buildOnly(`echo never runs`))
-	j.image = missingImage
-	res, err := rn.runJob(ctxFor(t, 3*time.Minute), j)
+	j := newJob(t, "100", runner.BuildOnly(`echo never runs`))
+	j.Image = missingImage
+	res, err := rn.Run(ctxFor(t, 3*time.Minute), j)
 	must(t, err)
-	out := res.output()
-	prep := res.call("prepare")
-	if res.failedStage != "prepare" || prep.code != buildFailureCode || res.prepareTries != 1 {
-		t.Fatalf("want prepare to fail once with BUILD_FAILURE_EXIT_CODE, got stage %q code %d tries %d:\n%s", res.failedStage, prep.code, res.prepareTries, out)
+	out := res.Output()
+	prep := res.Call("prepare")
+	if res.FailedStage != "prepare" || prep.Code != runner.BuildFailureCode || res.PrepareTries != 1 {
+		t.Fatalf("want prepare to fail once with BUILD_FAILURE_EXIT_CODE, got stage %q code %d tries %d:\n%s", res.FailedStage, prep.Code, res.PrepareTries, out)
 	}
 	for _, want := range []string{"ImageNotFound", missingImage, "not found"} {
 		if !strings.Contains(out, want) {
@@ -383,19 +373,19 @@ func TestMissingImageFailsTheBuildInSeconds(t *testing.T) {
 	if strings.Contains(out, "never runs") {
 		t.Errorf("a stage ran:\n%s", out)
 	}
-	t.Logf("prepare of a missing image failed after %s", prep.took.Round(10*time.Millisecond))
+	t.Logf("prepare of a missing image failed after %s", prep.Took.Round(10*time.Millisecond))
 	checkJob(t, ns, &j, res)
 }
 
 func TestDisallowedImageIsRefusedBeforeAnyPod(t *testing.T) {
 	ns := namespace(t)
 	rn := newRunner(t, ns, "allowedImages: [\"testbed.local/**\", \"localhost:5000/team/*\"]")
-	j := newJob(t, "100", buildOnly(`echo never runs`))
-	j.image = "docker.io/library/alpine:3.20"
-	res, err := rn.runJob(ctxFor(t, time.Minute), j)
+	j := newJob(t, "100", runner.BuildOnly(`echo never runs`))
+	j.Image = "docker.io/library/alpine:3.20"
+	res, err := rn.Run(ctxFor(t, time.Minute), j)
 	must(t, err)
-	out := res.output()
-	if res.failedStage != "prepare" || res.call("prepare").code != buildFailureCode {
+	out := res.Output()
+	if res.FailedStage != "prepare" || res.Call("prepare").Code != runner.BuildFailureCode {
 		t.Fatalf("want a build failure in prepare:\n%s", out)
 	}
 	for _, want := range []string{`"docker.io/library/alpine:3.20" is not allowed`, "testbed.local/**, localhost:5000/team/*"} {
@@ -415,14 +405,14 @@ func TestUnschedulableShowsTheSchedulersReasonAndIsASystemFailure(t *testing.T) 
 	ns := namespace(t)
 	rn := newRunner(t, ns, "resources:\n  max: {cpu: \"100\"}")
 	// a short start timeout for this test only: the scheduler's reason must be printed at once
-	must(t, os.WriteFile(rn.settings, []byte(strings.Replace(mustRead(t, rn.settings), "podStartTimeout: 60s", "podStartTimeout: 4s", 1)), 0o644))
-	j := newJob(t, "100", buildOnly(`echo never runs`))
-	j.vars = append(j.vars, executor.Variable{Key: "KUBERNETES_CPU_REQUEST", Value: "64", Public: true})
-	res, err := rn.runJob(ctxFor(t, 3*time.Minute), j)
+	must(t, os.WriteFile(rn.Settings, []byte(strings.Replace(mustRead(t, rn.Settings), "podStartTimeout: 60s", "podStartTimeout: 4s", 1)), 0o644))
+	j := newJob(t, "100", runner.BuildOnly(`echo never runs`))
+	j.Vars = append(j.Vars, executor.Variable{Key: "KUBERNETES_CPU_REQUEST", Value: "64", Public: true})
+	res, err := rn.Run(ctxFor(t, 3*time.Minute), j)
 	must(t, err)
-	out := res.output()
-	if res.failedStage != "prepare" || res.prepareTries != 3 || res.call("prepare").code != systemFailureCode {
-		t.Fatalf("want 3 prepare tries ending in SYSTEM_FAILURE_EXIT_CODE, got %d tries:\n%s", res.prepareTries, out)
+	out := res.Output()
+	if res.FailedStage != "prepare" || res.PrepareTries != 3 || res.Call("prepare").Code != runner.SystemFailureCode {
+		t.Fatalf("want 3 prepare tries ending in SYSTEM_FAILURE_EXIT_CODE, got %d tries:\n%s", res.PrepareTries, out)
 	}
 	for _, want := range []string{"Unschedulable", "Insufficient cpu", "did not start within 4s"} {
 		if !strings.Contains(out, want) {
@@ -435,13 +425,13 @@ func TestUnschedulableShowsTheSchedulersReasonAndIsASystemFailure(t *testing.T) 
 func TestJobCannotRaiseResourcesAboveTheCaps(t *testing.T) {
 	ns := namespace(t)
 	rn := newRunner(t, ns, "resources:\n  requests: {memory: 64Mi}\n  max: {memory: 1Gi}")
-	j := newJob(t, "100", buildOnly(`echo never runs`))
-	j.vars = append(j.vars, executor.Variable{Key: "KUBERNETES_MEMORY_REQUEST", Value: "2Gi", Public: true},
+	j := newJob(t, "100", runner.BuildOnly(`echo never runs`))
+	j.Vars = append(j.Vars, executor.Variable{Key: "KUBERNETES_MEMORY_REQUEST", Value: "2Gi", Public: true},
 		executor.Variable{Key: "KUBERNETES_CPU_LIMIT", Value: "1", Public: true})
-	res, err := rn.runJob(ctxFor(t, time.Minute), j)
+	res, err := rn.Run(ctxFor(t, time.Minute), j)
 	must(t, err)
-	out := res.output()
-	if res.call("prepare").code != buildFailureCode {
+	out := res.Output()
+	if res.Call("prepare").Code != runner.BuildFailureCode {
 		t.Fatalf("want a build failure:\n%s", out)
 	}
 	for _, want := range []string{"KUBERNETES_MEMORY_REQUEST=2Gi is above this runner's maximum 1Gi", "KUBERNETES_CPU_LIMIT: this runner does not let jobs set cpu"} {
@@ -455,11 +445,11 @@ func TestJobCannotRaiseResourcesAboveTheCaps(t *testing.T) {
 func TestCancelStopsTheScriptInThePod(t *testing.T) {
 	ns := namespace(t)
 	rn := newRunner(t, ns)
-	j := newJob(t, "100", buildOnly(`echo long job started`, `sleep 300`, `echo never`))
-	j.cancelOn = "long job started\n"
-	j.stages = j.stages[:2] // prepare_script, build_script
+	j := newJob(t, "100", runner.BuildOnly(`echo long job started`, `sleep 300`, `echo never`))
+	j.CancelOn = "long job started\n"
+	j.Stages = j.Stages[:2] // prepare_script, build_script
 	// before cleanup deletes the pod: the script's processes are gone from the container
-	j.beforeCleanup = func(pod string) error {
+	j.BeforeCleanup = func(pod string) error {
 		find := `for d in /proc/[0-9]*; do c=$(tr '\0' ' ' < $d/cmdline 2>/dev/null); case "$c" in "sleep 300"*) echo "alive: ${d#/proc/} $c";; esac; done`
 		var out string
 		for try := 0; try < 5; try++ { // each exec takes ~0.3 s: the TERM has had time to land
@@ -474,14 +464,14 @@ func TestCancelStopsTheScriptInThePod(t *testing.T) {
 		}
 		return fmt.Errorf("the canceled script still runs in the pod: %s", out)
 	}
-	res, err := rn.runJob(ctxFor(t, 3*time.Minute), j)
+	res, err := rn.Run(ctxFor(t, 3*time.Minute), j)
 	must(t, err)
-	c := res.call("run:build_script")
-	if c == nil || c.canceled == 0 {
-		t.Fatalf("the build stage was not canceled:\n%s", res.output())
+	c := res.Call("run:build_script")
+	if c == nil || c.Canceled == 0 {
+		t.Fatalf("the build stage was not canceled:\n%s", res.Output())
 	}
-	if c.canceled > 2*time.Second {
-		t.Errorf("the driver took %s to exit after SIGTERM, want ≤ 2 s", c.canceled)
+	if c.Canceled > 2*time.Second {
+		t.Errorf("the driver took %s to exit after SIGTERM, want ≤ 2 s", c.Canceled)
 	}
 	checkJob(t, ns, &j, res)
 }
@@ -509,12 +499,12 @@ func execInPod(ctx context.Context, ns, pod, container string, cmd ...string) (s
 func TestUnknownStageRunsInTheBuildContainer(t *testing.T) {
 	ns := namespace(t)
 	rn := newRunner(t, ns)
-	j := newJob(t, "100", []stage{{"step_release", []string{`echo "release step in $(cat /proc/1/cmdline | tr '\0' ' ' | cut -c1-20)"`, `test -d /builds && echo builds-dir-ok`}}})
-	res, err := rn.runJob(ctxFor(t, 3*time.Minute), j)
+	j := newJob(t, "100", []runner.Stage{{Name: "step_release", Lines: []string{`echo "release step in $(cat /proc/1/cmdline | tr '\0' ' ' | cut -c1-20)"`, `test -d /builds && echo builds-dir-ok`}}})
+	res, err := rn.Run(ctxFor(t, 3*time.Minute), j)
 	must(t, err)
-	out := res.output()
-	if res.failedStage != "" || !strings.Contains(out, "builds-dir-ok") || !strings.Contains(out, "release step in sh -c trap") {
-		t.Fatalf("step_release did not run in the build container (failed %q):\n%s", res.failedStage, out)
+	out := res.Output()
+	if res.FailedStage != "" || !strings.Contains(out, "builds-dir-ok") || !strings.Contains(out, "release step in sh -c trap") {
+		t.Fatalf("step_release did not run in the build container (failed %q):\n%s", res.FailedStage, out)
 	}
 	checkJob(t, ns, &j, res)
 }
@@ -529,49 +519,49 @@ func TestGCRemovesOnlyLeftoverJobPods(t *testing.T) {
 	_, err := tb.Client.CoreV1().Pods(ns).Create(ctx, other, metav1.CreateOptions{})
 	must(t, err)
 	crashed := newJob(t, "100", nil)
-	crashed.skipCleanup = true // the runner died after prepare
-	resCrashed, err := rn.runJob(ctx, crashed)
+	crashed.SkipCleanup = true // the runner died after prepare
+	resCrashed, err := rn.Run(ctx, crashed)
 	must(t, err)
-	if resCrashed.failedStage != "" {
-		t.Fatalf("prepare failed:\n%s", resCrashed.output())
+	if resCrashed.FailedStage != "" {
+		t.Fatalf("prepare failed:\n%s", resCrashed.Output())
 	}
 	mark := time.Now()
 	live := newJob(t, "100", nil)
-	live.skipCleanup = true // cleaned up below, after gc
-	resLive, err := rn.runJob(ctx, live)
+	live.SkipCleanup = true // cleaned up below, after gc
+	resLive, err := rn.Run(ctx, live)
 	must(t, err)
 	// gc with a cutoff between the two jobs' last activity
-	env := []string{"PATH=" + os.Getenv("PATH"), "KUBECONFIG=" + rn.kubeconfig}
-	c, err := rn.invoke(ctx, env, "gc", []string{"--older-than", time.Since(mark).String()}, "")
+	env := []string{"PATH=" + os.Getenv("PATH"), "KUBECONFIG=" + rn.Kubeconfig}
+	c, err := rn.Invoke(ctx, env, "gc", []string{"--older-than", time.Since(mark).String()}, "")
 	must(t, err)
-	if c.code != 0 {
-		t.Fatalf("gc exited %d: %s", c.code, c.out)
+	if c.Code != 0 {
+		t.Fatalf("gc exited %d: %s", c.Code, c.Out)
 	}
-	if !strings.Contains(string(c.out), "Removed pod "+ns+"/"+resCrashed.pod) {
-		t.Errorf("gc did not report the leftover pod:\n%s", c.out)
+	if !strings.Contains(string(c.Out), "Removed pod "+ns+"/"+resCrashed.Pod) {
+		t.Errorf("gc did not report the leftover pod:\n%s", c.Out)
 	}
-	for name, wantGone := range map[string]bool{resCrashed.pod: true, resLive.pod: false, "not-a-job": false} {
+	for name, wantGone := range map[string]bool{resCrashed.Pod: true, resLive.Pod: false, "not-a-job": false} {
 		_, err := tb.Client.CoreV1().Pods(ns).Get(ctx, name, metav1.GetOptions{})
 		if gone := apierrors.IsNotFound(err); gone != wantGone {
 			t.Errorf("pod %s: gone=%v, want %v (err %v)", name, gone, wantGone, err)
 		}
 	}
-	if _, err := tb.Client.CoreV1().Secrets(ns).Get(ctx, resCrashed.pod, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+	if _, err := tb.Client.CoreV1().Secrets(ns).Get(ctx, resCrashed.Pod, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 		t.Errorf("the leftover job's secret survived gc: %v", err)
 	}
 	// the live job's runner goes on and cleans up
-	liveEnv := append(env, executor.CustomEnvPrefix+"CI_JOB_ID="+live.id, executor.CustomEnvPrefix+"CI_PROJECT_ID="+live.projectID,
-		executor.JobEnvPod+"="+resLive.pod, executor.JobEnvNamespace+"="+ns)
-	c, err = rn.invoke(ctx, liveEnv, "cleanup", nil, "")
+	liveEnv := append(env, executor.CustomEnvPrefix+"CI_JOB_ID="+live.ID, executor.CustomEnvPrefix+"CI_PROJECT_ID="+live.ProjectID,
+		executor.JobEnvPod+"="+resLive.Pod, executor.JobEnvNamespace+"="+ns)
+	c, err = rn.Invoke(ctx, liveEnv, "cleanup", nil, "")
 	must(t, err)
-	if c.code != 0 {
-		t.Fatalf("cleanup exited %d: %s", c.code, c.out)
+	if c.Code != 0 {
+		t.Fatalf("cleanup exited %d: %s", c.Code, c.Out)
 	}
 	// cleanup is idempotent: a second one (or one after a failed prepare) succeeds too
-	c, err = rn.invoke(ctx, liveEnv, "cleanup", nil, "")
+	c, err = rn.Invoke(ctx, liveEnv, "cleanup", nil, "")
 	must(t, err)
-	if c.code != 0 {
-		t.Errorf("second cleanup exited %d: %s", c.code, c.out)
+	if c.Code != 0 {
+		t.Errorf("second cleanup exited %d: %s", c.Code, c.Out)
 	}
 }
 
@@ -580,16 +570,16 @@ func TestFiveJobsInParallel(t *testing.T) {
 	rn := newRunner(t, ns)
 	ctx := ctxFor(t, 5*time.Minute)
 	type outcome struct {
-		j   jobSpec
-		res *jobResult
+		j   runner.Job
+		res *runner.Result
 		err error
 	}
 	results := make(chan outcome, 5)
 	for i := range 5 {
-		j := newJob(t, fmt.Sprint(400+i), buildOnly(fmt.Sprintf(`echo "job %d on $(cat /etc/hostname)"`, i)))
-		j.concurrent = fmt.Sprint(i)
+		j := newJob(t, fmt.Sprint(400+i), runner.BuildOnly(fmt.Sprintf(`echo "job %d on $(cat /etc/hostname)"`, i)))
+		j.Concurrent = fmt.Sprint(i)
 		go func() {
-			res, err := rn.runJob(ctx, j)
+			res, err := rn.Run(ctx, j)
 			results <- outcome{j, res, err}
 		}()
 	}
@@ -597,14 +587,14 @@ func TestFiveJobsInParallel(t *testing.T) {
 	for range 5 {
 		o := <-results
 		if o.err != nil {
-			t.Errorf("job %s: %v", o.j.id, o.err)
+			t.Errorf("job %s: %v", o.j.ID, o.err)
 			continue
 		}
-		out := o.res.output()
-		if o.res.failedStage != "" || !strings.Contains(out, fmt.Sprintf("on %s", o.res.pod)) {
-			t.Errorf("job %s failed in %q:\n%s", o.j.id, o.res.failedStage, out)
+		out := o.res.Output()
+		if o.res.FailedStage != "" || !strings.Contains(out, fmt.Sprintf("on %s", o.res.Pod)) {
+			t.Errorf("job %s failed in %q:\n%s", o.j.ID, o.res.FailedStage, out)
 		}
-		pods[o.res.pod] = true
+		pods[o.res.Pod] = true
 		checkJob(t, ns, &o.j, o.res)
 	}
 	if len(pods) != 5 {
@@ -616,18 +606,34 @@ func TestInvalidSettingsAreASystemFailureListingEveryProblem(t *testing.T) {
 	tb = shared.Get(t)
 	settings := filepath.Join(t.TempDir(), "executor.yaml")
 	must(t, os.WriteFile(settings, []byte("namespace: Not_A_Namespace\nallowedImages: [\"[\"]\ncache: {pvc: data, hostPath: relative}\npodStartTimeout: -3s\nresources:\n  requests: {cpu: \"2\"}\n  limits: {cpu: \"1\"}\n"), 0o644))
-	rn := &runner{bin: glcdBin, settings: settings, kubeconfig: tb.Kubeconfig}
+	rn := &runner.Runner{Bin: glcdBin, Settings: settings, Kubeconfig: tb.Kubeconfig}
 	env := []string{"PATH=" + os.Getenv("PATH"), "SYSTEM_FAILURE_EXIT_CODE=78", "BUILD_FAILURE_EXIT_CODE=77",
 		executor.CustomEnvPrefix + "CI_JOB_ID=1", executor.CustomEnvPrefix + "CI_PROJECT_ID=1"}
-	c, err := rn.invoke(ctxFor(t, time.Minute), env, "prepare", nil, "")
+	c, err := rn.Invoke(ctxFor(t, time.Minute), env, "prepare", nil, "")
 	must(t, err)
-	if c.code != systemFailureCode {
-		t.Fatalf("exit %d, want SYSTEM_FAILURE_EXIT_CODE: %s", c.code, c.out)
+	if c.Code != runner.SystemFailureCode {
+		t.Fatalf("exit %d, want SYSTEM_FAILURE_EXIT_CODE: %s", c.Code, c.Out)
 	}
 	for _, want := range []string{`namespace "Not_A_Namespace"`, `"[" is not a valid glob pattern`, "set pvc or hostPath, not both",
 		"podStartTimeout -3s", "cpu request 2 is above its limit 1"} {
-		if !strings.Contains(string(c.out), want) {
-			t.Errorf("output lacks %q:\n%s", want, c.out)
+		if !strings.Contains(string(c.Out), want) {
+			t.Errorf("output lacks %q:\n%s", want, c.Out)
+		}
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func assertNoSecret(t *testing.T, what, text string, secrets ...string) {
+	t.Helper()
+	for _, s := range secrets {
+		if s != "" && strings.Contains(text, s) {
+			t.Errorf("%s contains the secret %q", what, s)
 		}
 	}
 }
