@@ -152,11 +152,15 @@ func driverKubeconfig(t *testing.T, ns string) string {
 
 var jobCounter = time.Now().Unix() % 100000
 
-func newJob(t *testing.T, project string, stages []runner.Stage) runner.Job {
+// newJob makes a job with a random token and a masked variable; once its pod runs, the pod
+// spec is checked for them.
+func newJob(t *testing.T, ns, project string, stages []runner.Stage) runner.Job {
 	jobCounter++
-	return runner.Job{ID: fmt.Sprint(jobCounter), ProjectID: project, Concurrent: "0", Token: randomToken(t, "glcd-job-token-"),
+	j := runner.Job{ID: fmt.Sprint(jobCounter), ProjectID: project, Concurrent: "0", Token: randomToken(t, "glcd-job-token-"),
 		Vars:   []executor.Variable{{Key: "DEPLOY_PASSWORD", Value: randomToken(t, "masked-var-"), Masked: true}},
 		Stages: stages}
+	j.AfterPrepare = podHasNoSecret(ns, j.Secrets())
+	return j
 }
 
 // checkJob runs the checks every job must pass: no secret in the driver's output, in the
@@ -181,7 +185,7 @@ func checkJob(t *testing.T, ns string, j *runner.Job, res *runner.Result) {
 }
 
 // podHasNoSecret returns an afterPrepare hook that checks the live pod spec.
-func podHasNoSecret(ns string, j *runner.Job) func(string) error {
+func podHasNoSecret(ns string, secrets []string) func(string) error {
 	return func(pod string) error {
 		p, err := tb.Client.CoreV1().Pods(ns).Get(context.Background(), pod, metav1.GetOptions{})
 		if err != nil {
@@ -191,7 +195,7 @@ func podHasNoSecret(ns string, j *runner.Job) func(string) error {
 		if err != nil {
 			return err
 		}
-		for _, s := range j.Secrets() {
+		for _, s := range secrets {
 			if strings.Contains(string(b), s) {
 				return fmt.Errorf("the pod spec of %s contains the secret %q", pod, s)
 			}
@@ -211,8 +215,7 @@ func podHasNoSecret(ns string, j *runner.Job) func(string) error {
 func TestJobEchoesAndSucceeds(t *testing.T) {
 	ns := namespace(t)
 	rn := newRunner(t, ns)
-	j := newJob(t, "100", runner.BuildOnly(`echo "hello from $(cat /etc/hostname)"`, `echo "shell=${BASH_VERSION:-sh}"`, `echo "secret=$DEPLOY_PASSWORD"`))
-	j.AfterPrepare = podHasNoSecret(ns, &j)
+	j := newJob(t, ns, "100", runner.BuildOnly(`echo "hello from $(cat /etc/hostname)"`, `echo "shell=${BASH_VERSION:-sh}"`, `echo "secret=$DEPLOY_PASSWORD"`))
 	res, err := rn.Run(ctxFor(t, 3*time.Minute), j)
 	must(t, err)
 	out := res.Output()
@@ -236,7 +239,7 @@ func TestJobEchoesAndSucceeds(t *testing.T) {
 func TestFailingScriptReportsItsExitCode(t *testing.T) {
 	ns := namespace(t)
 	rn := newRunner(t, ns)
-	j := newJob(t, "100", append(runner.BuildOnly(`echo before`, `exit 42`, `echo never`),
+	j := newJob(t, ns, "100", append(runner.BuildOnly(`echo before`, `exit 42`, `echo never`),
 		runner.Stage{Name: "upload_artifacts_on_failure", Lines: []string{"echo uploading failure artifacts"}}))
 	res, err := rn.Run(ctxFor(t, 3*time.Minute), j)
 	must(t, err)
@@ -261,7 +264,7 @@ func TestFailingScriptReportsItsExitCode(t *testing.T) {
 func TestGetSourcesClonesInTheHelperWithTheJobToken(t *testing.T) {
 	ns := namespace(t)
 	rn := newRunner(t, ns)
-	j := newJob(t, "100", nil)
+	j := newJob(t, ns, "100", nil)
 	git := gitserver.Start(t, gitserver.Options{TLS: true, Addr: tb.HostIP, Tokens: []gitserver.Token{{User: "gitlab-ci-token", Value: j.Token, ReadOnly: true}}})
 	sha := git.Seed(t, "group/app.git", "main", gitserver.Commit{Files: map[string]string{"README.md": "hello from the repo\n", "stack.yaml": "resolver: ghc-9.0.2\n"}, Message: "init"})
 	ca, err := os.ReadFile(git.CAFile)
@@ -309,9 +312,8 @@ func TestGetSourcesClonesInTheHelperWithTheJobToken(t *testing.T) {
 func TestServiceIsReachableByAlias(t *testing.T) {
 	ns := namespace(t)
 	rn := newRunner(t, ns)
-	j := newJob(t, "100", runner.BuildOnly(`wget -q -O- http://web:8080/`, `wget -q -O- http://localhost:8080/`))
+	j := newJob(t, ns, "100", runner.BuildOnly(`wget -q -O- http://web:8080/`, `wget -q -O- http://localhost:8080/`))
 	j.Services = []executor.Service{{Name: serviceImage, Alias: "web"}}
-	j.AfterPrepare = podHasNoSecret(ns, &j)
 	res, err := rn.Run(ctxFor(t, 3*time.Minute), j)
 	must(t, err)
 	out := res.Output()
@@ -328,9 +330,9 @@ func TestCacheIsKeptPerProject(t *testing.T) {
 	ns := namespace(t)
 	cacheDir := t.TempDir()
 	rn := newRunner(t, ns, "cache:\n  hostPath: "+cacheDir)
-	j1 := newJob(t, "300", runner.BuildOnly(`mkdir -p /cache/stack`, `echo "deps of job 1" > /cache/stack/snapshot`))
-	j2 := newJob(t, "300", runner.BuildOnly(`cat /cache/stack/snapshot`))
-	j3 := newJob(t, "301", runner.BuildOnly(`if [ -e /cache/stack/snapshot ]; then echo other project sees it; else echo cache is empty; fi`, `ls -A /cache | wc -l`))
+	j1 := newJob(t, ns, "300", runner.BuildOnly(`mkdir -p /cache/stack`, `echo "deps of job 1" > /cache/stack/snapshot`))
+	j2 := newJob(t, ns, "300", runner.BuildOnly(`cat /cache/stack/snapshot`))
+	j3 := newJob(t, ns, "301", runner.BuildOnly(`if [ -e /cache/stack/snapshot ]; then echo other project sees it; else echo cache is empty; fi`, `ls -A /cache | wc -l`))
 	var outs []string
 	for _, j := range []runner.Job{j1, j2, j3} {
 		res, err := rn.Run(ctxFor(t, 3*time.Minute), j)
@@ -344,7 +346,7 @@ func TestCacheIsKeptPerProject(t *testing.T) {
 	if !strings.Contains(outs[1], "deps of job 1") {
 		t.Errorf("job 2 of the same project does not see job 1's cache:\n%s", outs[1])
 	}
-	if !strings.Contains(outs[2], "cache is empty") || strings.Contains(outs[2], "other project sees it") {
+	if !strings.Contains(outs[2], "\ncache is empty\n") || strings.Contains(outs[2], "\nother project sees it\n") {
 		t.Errorf("a job of another project sees the cache:\n%s", outs[2])
 	}
 	b, err := os.ReadFile(filepath.Join(cacheDir, "project-300", "stack", "snapshot"))
@@ -356,7 +358,7 @@ func TestCacheIsKeptPerProject(t *testing.T) {
 func TestMissingImageFailsTheBuildInSeconds(t *testing.T) {
 	ns := namespace(t)
 	rn := newRunner(t, ns)
-	j := newJob(t, "100", runner.BuildOnly(`echo never runs`))
+	j := newJob(t, ns, "100", runner.BuildOnly(`echo never runs`))
 	j.Image = missingImage
 	res, err := rn.Run(ctxFor(t, 3*time.Minute), j)
 	must(t, err)
@@ -380,7 +382,7 @@ func TestMissingImageFailsTheBuildInSeconds(t *testing.T) {
 func TestDisallowedImageIsRefusedBeforeAnyPod(t *testing.T) {
 	ns := namespace(t)
 	rn := newRunner(t, ns, "allowedImages: [\"testbed.local/**\", \"localhost:5000/team/*\"]")
-	j := newJob(t, "100", runner.BuildOnly(`echo never runs`))
+	j := newJob(t, ns, "100", runner.BuildOnly(`echo never runs`))
 	j.Image = "docker.io/library/alpine:3.20"
 	res, err := rn.Run(ctxFor(t, time.Minute), j)
 	must(t, err)
@@ -406,7 +408,7 @@ func TestUnschedulableShowsTheSchedulersReasonAndIsASystemFailure(t *testing.T) 
 	rn := newRunner(t, ns, "resources:\n  max: {cpu: \"100\"}")
 	// a short start timeout for this test only: the scheduler's reason must be printed at once
 	must(t, os.WriteFile(rn.Settings, []byte(strings.Replace(mustRead(t, rn.Settings), "podStartTimeout: 60s", "podStartTimeout: 4s", 1)), 0o644))
-	j := newJob(t, "100", runner.BuildOnly(`echo never runs`))
+	j := newJob(t, ns, "100", runner.BuildOnly(`echo never runs`))
 	j.Vars = append(j.Vars, executor.Variable{Key: "KUBERNETES_CPU_REQUEST", Value: "64", Public: true})
 	res, err := rn.Run(ctxFor(t, 3*time.Minute), j)
 	must(t, err)
@@ -425,7 +427,7 @@ func TestUnschedulableShowsTheSchedulersReasonAndIsASystemFailure(t *testing.T) 
 func TestJobCannotRaiseResourcesAboveTheCaps(t *testing.T) {
 	ns := namespace(t)
 	rn := newRunner(t, ns, "resources:\n  requests: {memory: 64Mi}\n  max: {memory: 1Gi}")
-	j := newJob(t, "100", runner.BuildOnly(`echo never runs`))
+	j := newJob(t, ns, "100", runner.BuildOnly(`echo never runs`))
 	j.Vars = append(j.Vars, executor.Variable{Key: "KUBERNETES_MEMORY_REQUEST", Value: "2Gi", Public: true},
 		executor.Variable{Key: "KUBERNETES_CPU_LIMIT", Value: "1", Public: true})
 	res, err := rn.Run(ctxFor(t, time.Minute), j)
@@ -445,7 +447,7 @@ func TestJobCannotRaiseResourcesAboveTheCaps(t *testing.T) {
 func TestCancelStopsTheScriptInThePod(t *testing.T) {
 	ns := namespace(t)
 	rn := newRunner(t, ns)
-	j := newJob(t, "100", runner.BuildOnly(`echo long job started`, `sleep 300`, `echo never`))
+	j := newJob(t, ns, "100", runner.BuildOnly(`echo long job started`, `sleep 300`, `echo never`))
 	j.CancelOn = "long job started\n"
 	j.Stages = j.Stages[:2] // prepare_script, build_script
 	// before cleanup deletes the pod: the script's processes are gone from the container
@@ -473,6 +475,7 @@ func TestCancelStopsTheScriptInThePod(t *testing.T) {
 	if c.Canceled > 2*time.Second {
 		t.Errorf("the driver took %s to exit after SIGTERM, want ≤ 2 s", c.Canceled)
 	}
+	t.Logf("run exited %s after SIGTERM", c.Canceled.Round(time.Millisecond))
 	checkJob(t, ns, &j, res)
 }
 
@@ -499,7 +502,7 @@ func execInPod(ctx context.Context, ns, pod, container string, cmd ...string) (s
 func TestUnknownStageRunsInTheBuildContainer(t *testing.T) {
 	ns := namespace(t)
 	rn := newRunner(t, ns)
-	j := newJob(t, "100", []runner.Stage{{Name: "step_release", Lines: []string{`echo "release step in $(cat /proc/1/cmdline | tr '\0' ' ' | cut -c1-20)"`, `test -d /builds && echo builds-dir-ok`}}})
+	j := newJob(t, ns, "100", []runner.Stage{{Name: "step_release", Lines: []string{`echo "release step in $(cat /proc/1/cmdline | tr '\0' ' ' | cut -c1-20)"`, `test -d /builds && echo builds-dir-ok`}}})
 	res, err := rn.Run(ctxFor(t, 3*time.Minute), j)
 	must(t, err)
 	out := res.Output()
@@ -518,7 +521,7 @@ func TestGCRemovesOnlyLeftoverJobPods(t *testing.T) {
 		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "main", Image: testbed.BusyboxImage, Command: []string{"sleep", "3600"}}}}}
 	_, err := tb.Client.CoreV1().Pods(ns).Create(ctx, other, metav1.CreateOptions{})
 	must(t, err)
-	crashed := newJob(t, "100", nil)
+	crashed := newJob(t, ns, "100", nil)
 	crashed.SkipCleanup = true // the runner died after prepare
 	resCrashed, err := rn.Run(ctx, crashed)
 	must(t, err)
@@ -526,7 +529,7 @@ func TestGCRemovesOnlyLeftoverJobPods(t *testing.T) {
 		t.Fatalf("prepare failed:\n%s", resCrashed.Output())
 	}
 	mark := time.Now()
-	live := newJob(t, "100", nil)
+	live := newJob(t, ns, "100", nil)
 	live.SkipCleanup = true // cleaned up below, after gc
 	resLive, err := rn.Run(ctx, live)
 	must(t, err)
@@ -576,7 +579,7 @@ func TestFiveJobsInParallel(t *testing.T) {
 	}
 	results := make(chan outcome, 5)
 	for i := range 5 {
-		j := newJob(t, fmt.Sprint(400+i), runner.BuildOnly(fmt.Sprintf(`echo "job %d on $(cat /etc/hostname)"`, i)))
+		j := newJob(t, ns, fmt.Sprint(400+i), runner.BuildOnly(fmt.Sprintf(`echo "job %d on $(cat /etc/hostname)"`, i)))
 		j.Concurrent = fmt.Sprint(i)
 		go func() {
 			res, err := rn.Run(ctx, j)

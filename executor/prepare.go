@@ -89,13 +89,13 @@ func (d *Driver) waitRunning(ctx context.Context, pod *corev1.Pod) error {
 	ns := pod.Namespace
 	sel := fields.OneTermEqualSelector("metadata.name", pod.Name).String()
 	lw := &cache.ListWatch{
-		ListFunc: func(o metav1.ListOptions) (runtime.Object, error) {
+		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 			o.FieldSelector = sel
-			return d.Client.CoreV1().Pods(ns).List(wctx, o)
+			return d.Client.CoreV1().Pods(ns).List(ctx, o)
 		},
-		WatchFunc: func(o metav1.ListOptions) (watch.Interface, error) {
+		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 			o.FieldSelector = sel
-			return d.Client.CoreV1().Pods(ns).Watch(wctx, o)
+			return d.Client.CoreV1().Pods(ns).Watch(ctx, o)
 		},
 	}
 	seen := map[string]bool{}

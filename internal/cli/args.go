@@ -33,6 +33,16 @@ func interspersed(app *cli.App, args []string) []string {
 	if cmd == nil {
 		return append(out, args[i:]...)
 	}
+	// subcommands (glcd executor run ...): the innermost one owns the flags
+	for len(cmd.Subcommands) > 0 && i < len(args) {
+		sub := cmd.Command(args[i])
+		if sub == nil {
+			break
+		}
+		cmd = sub
+		out = append(out, args[i])
+		i++
+	}
 	var positional []string
 	for ; i < len(args); i++ {
 		a := args[i]

@@ -14,6 +14,9 @@ func TestInterspersedFlags(t *testing.T) {
 			[]string{"glcd", "-o", "json", "rollout", "--image=a:1", "--", "web"}},
 		{[]string{"glcd", "version"}, []string{"glcd", "version"}},
 		{[]string{"glcd", "rollout", "--", "-weird-name"}, []string{"glcd", "rollout", "--", "-weird-name"}},
+		// the runner appends the script and stage after run_args
+		{[]string{"glcd", "executor", "run", "--config", "/etc/glcd/executor.yaml", "/tmp/script", "build_script"},
+			[]string{"glcd", "executor", "run", "--config", "/etc/glcd/executor.yaml", "--", "/tmp/script", "build_script"}},
 	}
 	for _, c := range cases {
 		if got := interspersed(app, c.in); !reflect.DeepEqual(got, c.want) {

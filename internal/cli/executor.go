@@ -101,12 +101,13 @@ func (r *runtime) executorRun(c *cli.Context, stage string, lookup ci.Lookup) er
 	if err != nil {
 		return executor.SystemFailure(err)
 	}
-	job, err := executor.LoadJob(lookup)
-	if err != nil {
-		return executor.SystemFailure(err)
+	d := &executor.Driver{Settings: settings, Log: r.err}
+	if stage != "gc" { // gc works for the runner, not for a job
+		if d.Job, err = executor.LoadJob(lookup); err != nil {
+			return executor.SystemFailure(err)
+		}
+		r.masker.Add(d.Job.Secrets()...)
 	}
-	r.masker.Add(job.Secrets()...)
-	d := &executor.Driver{Settings: settings, Job: job, Log: r.err}
 	d.Pod, _ = lookup(executor.JobEnvPod)
 	d.Namespace, _ = lookup(executor.JobEnvNamespace)
 	if stage == "config" {
@@ -131,7 +132,9 @@ func (r *runtime) executorRun(c *cli.Context, stage string, lookup ci.Lookup) er
 	case "cleanup":
 		return d.Cleanup(c.Context)
 	case "gc":
-		d.Pod = ""
+		if c.Duration("older-than") <= 0 {
+			return executor.SystemFailure(fmt.Errorf("--older-than %s: want a positive duration such as 1h", c.Duration("older-than")))
+		}
 		_, err := d.GC(c.Context, c.Duration("older-than"))
 		return err
 	}
