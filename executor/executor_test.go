@@ -10,17 +10,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
-	authv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/scheme"
-	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"k8s.io/client-go/tools/remotecommand"
 
 	"gitlab.com/glcd/glcd/executor"
@@ -111,44 +108,16 @@ func newRunner(t *testing.T, ns string, extra ...string) *runner.Runner {
 // token of its glcd-executor ServiceAccount: the tests run the driver with exactly that RBAC.
 func driverKubeconfig(t *testing.T, ns string) string {
 	t.Helper()
-	ctx := ctxFor(t, time.Minute)
 	b, err := os.ReadFile("../examples/runner/rbac.yaml")
 	must(t, err)
-	for _, doc := range strings.Split(string(b), "\n---\n") {
-		obj, _, err := scheme.Codecs.UniversalDeserializer().Decode([]byte(doc), nil, nil)
-		must(t, err)
-		switch o := obj.(type) {
-		case *corev1.Namespace:
-		case *corev1.ServiceAccount:
-			o.Namespace = ns
-			_, err = tb.Client.CoreV1().ServiceAccounts(ns).Create(ctx, o, metav1.CreateOptions{})
-		case *rbacv1.Role:
-			o.Namespace = ns
-			_, err = tb.Client.RbacV1().Roles(ns).Create(ctx, o, metav1.CreateOptions{})
-		case *rbacv1.RoleBinding:
-			o.Namespace = ns
-			for i := range o.Subjects {
-				o.Subjects[i].Namespace = ns
-			}
-			_, err = tb.Client.RbacV1().RoleBindings(ns).Create(ctx, o, metav1.CreateOptions{})
-		default:
-			t.Fatalf("rbac.yaml: unexpected %T", obj)
-		}
-		if err != nil && !apierrors.IsAlreadyExists(err) {
-			t.Fatal(err)
-		}
-	}
-	tr, err := tb.Client.CoreV1().ServiceAccounts(ns).CreateToken(ctx, "glcd-executor", &authv1.TokenRequest{}, metav1.CreateOptions{})
+	p, token, err := runner.InstallRBAC(ctxFor(t, time.Minute), tb.Client, tb.Config, b, ns, "glcd-executor", t.TempDir())
 	must(t, err)
-	cfg := clientcmdapi.NewConfig()
-	cfg.Clusters["tb"] = &clientcmdapi.Cluster{Server: tb.Config.Host, CertificateAuthorityData: tb.Config.CAData, CertificateAuthority: tb.Config.CAFile}
-	cfg.AuthInfos["glcd-executor"] = &clientcmdapi.AuthInfo{Token: tr.Status.Token}
-	cfg.Contexts["runner"] = &clientcmdapi.Context{Cluster: "tb", AuthInfo: "glcd-executor", Namespace: ns}
-	cfg.CurrentContext = "runner"
-	p := filepath.Join(t.TempDir(), "runner.kubeconfig")
-	must(t, clientcmd.WriteToFile(*cfg, p))
+	driverTokens.Store(ns, token)
 	return p
 }
+
+// driverTokens are the driver's own credentials, by namespace: they must not leak either.
+var driverTokens sync.Map
 
 var jobCounter = time.Now().Unix() % 100000
 
@@ -167,7 +136,11 @@ func newJob(t *testing.T, ns, project string, stages []runner.Stage) runner.Job 
 // pod spec or in the namespace's events, and nothing left after cleanup.
 func checkJob(t *testing.T, ns string, j *runner.Job, res *runner.Result) {
 	t.Helper()
-	assertNoSecret(t, "the driver's output", res.Output(), j.Secrets()...)
+	secrets := j.Secrets()
+	if tok, ok := driverTokens.Load(ns); ok {
+		secrets = append(secrets, tok.(string))
+	}
+	assertNoSecret(t, "the driver's output", res.Output(), secrets...)
 	ctx := ctxFor(t, time.Minute)
 	events, err := tb.Client.CoreV1().Events(ns).List(ctx, metav1.ListOptions{})
 	must(t, err)
@@ -275,11 +248,11 @@ func TestGetSourcesClonesInTheHelperWithTheJobToken(t *testing.T) {
 	j.Stages = []runner.Stage{
 		{Name: "get_sources", Lines: []string{
 			// as the runner does: file variables written next to the project, git told about the CA
-			`mkdir -p "` + dir + `.tmp"`,
-			`printf '%s' ` + runner.AnsiQuote(string(ca)) + ` > "` + dir + `.tmp/CI_SERVER_TLS_CA_FILE"`,
-			`export GIT_SSL_CAINFO="` + dir + `.tmp/CI_SERVER_TLS_CA_FILE"`,
+			`@mkdir -p "` + dir + `.tmp"`,
+			`@printf '%s' ` + runner.AnsiQuote(string(ca)) + ` > "` + dir + `.tmp/CI_SERVER_TLS_CA_FILE"`,
+			`@export GIT_SSL_CAINFO="` + dir + `.tmp/CI_SERVER_TLS_CA_FILE"`,
 			`echo "Fetching changes with git depth set to 20..."`,
-			`git init -q "` + dir + `"`,
+			`git init -q --template= "` + dir + `"`,
 			`cd "` + dir + `"`,
 			`git remote add origin "` + cloneURL + `"`,
 			`git -c advice.detachedHead=false fetch -q --depth 20 origin +refs/heads/main:refs/remotes/origin/main`,

@@ -14,5 +14,10 @@ corpus=$(grep -o 'total: [0-9]*' "$out/fuzz.txt" | tail -1 | grep -o '[0-9]*')
 echo "fuzz corpus reached: ${corpus:-?} entries (seeds, testdata and the cumulative cache)" | tee -a "$out/fuzz.txt"
 echo "== glcd vs kubectl on the test bed (kubectl waits for the 600 s progress deadline: ~12 min)"
 go run ./internal/testbed/cmd/bench "$GLCD" "$out/rollout.md"
-{ echo "# glcd bench report ($(date -u +%F))"; echo; cat "$out/rollout.md"; echo; echo '## Go benchmarks'; echo; echo '```'; grep -E '^(Benchmark|ok|goos|cpu)' "$out/go-bench.txt"; echo '```'; echo; echo '## Fuzzing'; echo; echo '```'; cat "$out/fuzz.txt"; echo '```'; } > "$out/report.md"
+echo "== glcd executor against kubectl on a test bed of its own"
+go run ./internal/testbed/cmd/testbed up bench-executor >/dev/null
+trap 'go run ./internal/testbed/cmd/testbed down bench-executor' EXIT
+go run ./internal/testbed/cmd/cijob "$GLCD" bench-executor "$out/executor.md" > "$out/executor.log"
+cat "$out/executor.md"
+{ echo "# glcd bench report ($(date -u +%F))"; echo; cat "$out/rollout.md"; echo; cat "$out/executor.md"; echo; echo '## Go benchmarks'; echo; echo '```'; grep -E '^(Benchmark|ok|goos|cpu)' "$out/go-bench.txt"; echo '```'; echo; echo '## Fuzzing'; echo; echo '```'; cat "$out/fuzz.txt"; echo '```'; } > "$out/report.md"
 echo "report: $out/report.md"

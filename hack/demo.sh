@@ -80,6 +80,10 @@ show "glcd autotag   # the next pipeline on the same commit"
 (cd "$W/app" && GLCD_GIT_TOKEN=$DEMO_GIT_TOKEN "$GLCD" autotag)
 git -C "$GIT_ROOT/demo/jobboard.git" tag -n1
 
+step "tag pipeline, build job: the runner side: a GitLab Runner with executor = \"custom\" hands the job to glcd executor, which runs it as a pod (clone in the helper, build with ~/.stack in the cache volume); the same job twice: cold, then warm cache"
+show "glcd executor config|prepare|run|cleanup --config executor.yaml   # called by the runner stand-in, as the RBAC of examples/runner/rbac.yaml"
+go run ./internal/testbed/cmd/cijob "$GLCD" demo
+
 step "tag pipeline, deploy job: glcd trigger starts the infra pipeline and follows it (the GitLab API double plays GitLab)"
 show "INFRA_PIPELINE_TOKEN=… GLCD_GITLAB_TOKEN=… glcd trigger --project demo/jobboard-infra --ref main --wait"
 echo "(TARGET_IMAGE_VERSION is not set: glcd reads DEPLOY_VERSION from the app checkout's Makefile)"

@@ -572,7 +572,7 @@ func List() []*Cluster {
 			continue
 		}
 		dir := filepath.Join(cache, "run", e.Name())
-		c := &Cluster{Dir: dir, slot: names(n), NodeIP: names(n).NodeIP, log: io.Discard,
+		c := &Cluster{Dir: dir, slot: names(n), NodeIP: names(n).NodeIP, HostIP: names(n).HostIP, log: io.Discard,
 			Kubeconfig: filepath.Join(dir, "admin.kubeconfig")}
 		if b, err := os.ReadFile(filepath.Join(dir, ownerFile)); err == nil {
 			if f := strings.Fields(string(b)); len(f) > 1 {

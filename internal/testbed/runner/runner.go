@@ -21,6 +21,17 @@ import (
 	"syscall"
 	"time"
 
+	authv1 "k8s.io/api/authentication/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
 	"gitlab.com/glcd/glcd/executor"
 )
 
@@ -71,6 +82,7 @@ type Call struct {
 	Took     time.Duration
 	Out      []byte        // raw stdout+stderr, as the process wrote them
 	Canceled time.Duration // from SIGTERM to exit, when the runner canceled the call
+	End      time.Time     // when the driver exited
 }
 
 // Result is what the runner saw.
@@ -278,7 +290,8 @@ func (rn *Runner) Invoke(ctx context.Context, env []string, stage string, args [
 			c.Canceled = time.Since(sent)
 		}
 	}
-	c.Took = time.Since(start)
+	c.End = time.Now()
+	c.Took = c.End.Sub(start)
 	c.Out = out.bytes()
 	var ee *exec.ExitError
 	switch {
@@ -317,8 +330,9 @@ func (w *watchBuffer) bytes() []byte {
 }
 
 // BashScript shapes a stage script like GitLab Runner's bash shell does: strict mode, the
-// job's variables exported, each command echoed, all inside `: | eval $'...'` so that no
-// command reads the script's own stdin.
+// job's variables exported, each command echoed (but lines starting with @, the runner's own
+// steps such as writing file variables), all inside `: | eval $'...'` so that no command
+// reads the script's own stdin.
 func BashScript(vars []executor.Variable, lines []string) string {
 	var body strings.Builder
 	for _, v := range vars {
@@ -328,6 +342,10 @@ func BashScript(vars []executor.Variable, lines []string) string {
 		fmt.Fprintf(&body, "export %s=%s\n", v.Key, AnsiQuote(v.Value))
 	}
 	for _, l := range lines {
+		if quiet, ok := strings.CutPrefix(l, "@"); ok { // the runner's own steps are not echoed
+			fmt.Fprintf(&body, "%s\n", quiet)
+			continue
+		}
 		fmt.Fprintf(&body, "echo %s\n%s\n", AnsiQuote("$ "+l), l)
 	}
 	return "#!/usr/bin/env bash\n\nset -eo pipefail\nset +o noclobber\n: | eval " + AnsiQuote(body.String()) + "\nexit 0\n"
@@ -374,4 +392,51 @@ func when(stage string) string {
 func BuildOnly(lines ...string) []Stage {
 	return []Stage{{"prepare_script", []string{"echo preparing on $(hostname)"}}, {"build_script", lines},
 		{"after_script", []string{"echo after"}}, {"cleanup_file_variables", []string{"true"}}}
+}
+
+// InstallRBAC creates in ns the ServiceAccounts, Role and RoleBinding of rbacYAML (such as
+// examples/runner/rbac.yaml; its Namespace object is skipped) and writes to dir a kubeconfig
+// with a token of the ServiceAccount account: the runner then calls the driver with exactly
+// that RBAC. It returns the kubeconfig's path and the token.
+func InstallRBAC(ctx context.Context, cs kubernetes.Interface, cfg *rest.Config, rbacYAML []byte, ns, account, dir string) (string, string, error) {
+	for _, doc := range strings.Split(string(rbacYAML), "\n---\n") {
+		obj, _, err := scheme.Codecs.UniversalDeserializer().Decode([]byte(doc), nil, nil)
+		if err != nil {
+			return "", "", fmt.Errorf("rbac: %w", err)
+		}
+		switch o := obj.(type) {
+		case *corev1.Namespace:
+		case *corev1.ServiceAccount:
+			o.Namespace = ns
+			_, err = cs.CoreV1().ServiceAccounts(ns).Create(ctx, o, metav1.CreateOptions{})
+		case *rbacv1.Role:
+			o.Namespace = ns
+			_, err = cs.RbacV1().Roles(ns).Create(ctx, o, metav1.CreateOptions{})
+		case *rbacv1.RoleBinding:
+			o.Namespace = ns
+			for i := range o.Subjects {
+				o.Subjects[i].Namespace = ns
+			}
+			_, err = cs.RbacV1().RoleBindings(ns).Create(ctx, o, metav1.CreateOptions{})
+		default:
+			return "", "", fmt.Errorf("rbac: unexpected %T", obj)
+		}
+		if err != nil && !apierrors.IsAlreadyExists(err) {
+			return "", "", fmt.Errorf("rbac: %w", err)
+		}
+	}
+	tr, err := cs.CoreV1().ServiceAccounts(ns).CreateToken(ctx, account, &authv1.TokenRequest{}, metav1.CreateOptions{})
+	if err != nil {
+		return "", "", fmt.Errorf("token of %s/%s: %w", ns, account, err)
+	}
+	kc := clientcmdapi.NewConfig()
+	kc.Clusters["testbed"] = &clientcmdapi.Cluster{Server: cfg.Host, CertificateAuthorityData: cfg.CAData, CertificateAuthority: cfg.CAFile}
+	kc.AuthInfos[account] = &clientcmdapi.AuthInfo{Token: tr.Status.Token}
+	kc.Contexts["runner"] = &clientcmdapi.Context{Cluster: "testbed", AuthInfo: account, Namespace: ns}
+	kc.CurrentContext = "runner"
+	p := filepath.Join(dir, "runner.kubeconfig")
+	if err := clientcmd.WriteToFile(*kc, p); err != nil {
+		return "", "", err
+	}
+	return p, tr.Status.Token, nil
 }

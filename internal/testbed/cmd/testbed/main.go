@@ -59,6 +59,10 @@ func run(ctx context.Context, args []string) error {
 		if err := c.ImportBusyboxImages(ctx, testbed.DemoImages); err != nil {
 			return err
 		}
+		// the custom executor's helper (and job) image: git, bash
+		if err := c.ImportToolImage(ctx, testbed.HelperImage, testbed.HelperPrograms...); err != nil {
+			return err
+		}
 		fmt.Println(c.Kubeconfig)
 		return nil
 	case "down":

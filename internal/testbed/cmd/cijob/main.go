@@ -1,0 +1,353 @@
+// Command cijob plays CI jobs of the demo's app through `glcd executor` on a running test bed,
+// driven by the GitLab Runner stand-in (internal/testbed/runner) exactly as a runner with
+// executor = "custom" would, and prints each stage's time.
+//
+//	cijob GLCD TESTBED_NAME                 two jobs of one project: clone, build with a cold
+//	                                        ~/.stack-like cache, then the same with it warm
+//	cijob GLCD TESTBED_NAME REPORT_FILE     also the bench: per-job overhead, exec start and a
+//	                                        missing image against plain kubectl (the floor)
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"gitlab.com/glcd/glcd/internal/testbed"
+	"gitlab.com/glcd/glcd/internal/testbed/gitserver"
+	"gitlab.com/glcd/glcd/internal/testbed/runner"
+)
+
+func main() {
+	if len(os.Args) < 3 || len(os.Args) > 4 {
+		fmt.Fprintln(os.Stderr, "usage: cijob GLCD TESTBED_NAME [REPORT_FILE]")
+		os.Exit(2)
+	}
+	report := ""
+	if len(os.Args) == 4 {
+		report = os.Args[3]
+	}
+	if err := run(os.Args[1], os.Args[2], report); err != nil {
+		fmt.Fprintf(os.Stderr, "cijob: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+const (
+	jobToken  = "glcd-demo-job-token-0123456789abcdef"
+	depsFiles = 96      // the dependency snapshot the build fetches when the cache is cold
+	depsSize  = 1 << 18 // bytes per file: 24 MiB in all
+)
+
+type env struct {
+	cs        kubernetes.Interface
+	ns        string
+	rn        *runner.Runner
+	git       *gitserver.Server
+	ca        string
+	kubectl   string
+	adminConf string
+}
+
+func run(glcd, name, reportFile string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
+	c := testbed.Find(name)
+	if c == nil {
+		return fmt.Errorf("no test bed named %s is running (make testbed-up)", name)
+	}
+	cfg, err := clientcmd.BuildConfigFromFlags("", c.Kubeconfig)
+	if err != nil {
+		return err
+	}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	c.Config, c.Client = cfg, cs
+	tmp, err := os.MkdirTemp("", "glcd-cijob-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+
+	e := &env{cs: cs, ns: fmt.Sprintf("ci-jobs-%d", time.Now().Unix()), kubectl: filepath.Join(c.BinDir, "kubectl"), adminConf: c.Kubeconfig}
+	if err := c.CreateNamespace(ctx, e.ns); err != nil {
+		return err
+	}
+	defer func() {
+		_ = cs.CoreV1().Namespaces().Delete(context.Background(), e.ns, metav1.DeleteOptions{})
+	}()
+	rbac, err := os.ReadFile("examples/runner/rbac.yaml")
+	if err != nil {
+		return err
+	}
+	kubeconfig, _, err := runner.InstallRBAC(ctx, cs, cfg, rbac, e.ns, "glcd-executor", tmp)
+	if err != nil {
+		return err
+	}
+	// the app and a dependency snapshot (what `stack build` downloads) on a git server pods reach
+	e.git, err = gitserver.New(gitserver.Options{TLS: true, Addr: c.HostIP, Tokens: []gitserver.Token{{User: "gitlab-ci-token", Value: jobToken, ReadOnly: true}}})
+	if err != nil {
+		return err
+	}
+	defer e.git.Close()
+	if err := seed(e.git, tmp); err != nil {
+		return err
+	}
+	ca, err := os.ReadFile(e.git.CAFile)
+	if err != nil {
+		return err
+	}
+	e.ca = string(ca)
+	cacheDir := filepath.Join(tmp, "node-cache")
+	settings := filepath.Join(tmp, "executor.yaml")
+	if err := os.WriteFile(settings, fmt.Appendf(nil, "namespace: %s\nimage: %s\nhelperImage: %s\nserviceAccount: ci-job\ncache:\n  hostPath: %s\n",
+		e.ns, testbed.HelperImage, testbed.HelperImage, cacheDir), 0o644); err != nil {
+		return err
+	}
+	e.rn = &runner.Runner{Bin: glcd, Settings: settings, Kubeconfig: kubeconfig}
+
+	fmt.Printf("runner: executor = \"custom\" calling %s executor config|prepare|run|cleanup, namespace %s, RBAC of examples/runner/rbac.yaml\n", glcd, e.ns)
+	var results []*runner.Result
+	for i, label := range []string{"cold cache", "warm cache"} {
+		res, err := e.rn.Run(ctx, e.sampleJob(fmt.Sprint(9001+i)))
+		if err != nil {
+			return err
+		}
+		if res.FailedStage != "" {
+			return fmt.Errorf("job %d (%s) failed in %s:\n%s", i+1, label, res.FailedStage, res.Output())
+		}
+		fmt.Printf("\n--- job %d (%s): pod %s\n%s", i+1, label, res.Pod, indent(res.Output()))
+		results = append(results, res)
+	}
+	fmt.Printf("\n%-26s %14s %14s\n", "stage", "job 1 (cold)", "job 2 (warm)")
+	for _, call := range results[0].Calls {
+		second := results[1].Call(call.Stage)
+		if second == nil {
+			continue
+		}
+		fmt.Printf("%-26s %14s %14s\n", call.Stage, ms(call.Took), ms(second.Took))
+	}
+	fmt.Printf("%-26s %14s %14s\n", "whole job", ms(total(results[0])), ms(total(results[1])))
+	if reportFile == "" {
+		return nil
+	}
+	return e.bench(ctx, results, reportFile)
+}
+
+// sampleJob is the app's CI job: get_sources in the helper, then a build whose dependencies
+// land in the cache volume (STACK_ROOT=/cache/stack), as a stack build's would.
+func (e *env) sampleJob(id string) runner.Job {
+	dir := "/builds/glcdtest/0/group/app"
+	url := func(repo string) string {
+		return strings.Replace(e.git.RepoURL(repo), "://", "://gitlab-ci-token:"+jobToken+"@", 1)
+	}
+	return runner.Job{ID: id, ProjectID: "42", Concurrent: "0", Token: jobToken, Stages: []runner.Stage{
+		{Name: "prepare_script", Lines: []string{`echo "Running on $(hostname) via glcd executor..."`}},
+		{Name: "get_sources", Lines: []string{
+			`@mkdir -p "` + dir + `.tmp"`,
+			`@printf '%s' ` + runner.AnsiQuote(e.ca) + ` > "` + dir + `.tmp/CI_SERVER_TLS_CA_FILE"`,
+			`@export GIT_SSL_CAINFO="` + dir + `.tmp/CI_SERVER_TLS_CA_FILE"`,
+			`rm -rf "` + dir + `" && git init -q --template= "` + dir + `" && cd "` + dir + `"`,
+			`git remote add origin "` + url("demo/jobboard.git") + `"`,
+			`git fetch -q --depth 20 origin +refs/heads/main:refs/remotes/origin/main`,
+			`git checkout -q -f origin/main && git log --oneline -1`,
+		}},
+		{Name: "build_script", Lines: []string{
+			`cd "` + dir + `" && export STACK_ROOT=/cache/stack GIT_SSL_CAINFO="` + dir + `.tmp/CI_SERVER_TLS_CA_FILE"`,
+			`if [ -d "$STACK_ROOT/snapshot" ]; then echo "dependencies: in the cache volume already"; else echo "dependencies: cold cache, fetching the snapshot"; git clone -q --template= --depth 1 "` + url("demo/stack-deps.git") + `" "$STACK_ROOT/snapshot"; fi`,
+			`echo "dependencies: $(ls "$STACK_ROOT/snapshot" | wc -l) packages, $(du -sk "$STACK_ROOT/snapshot" | cut -f1) KiB"`,
+			`echo "building jobboard $(sed -n 's/^DEPLOY_VERSION = //p' Makefile)"`,
+		}},
+		{Name: "after_script", Lines: []string{`echo "after_script: done"`}},
+		{Name: "cleanup_file_variables", Lines: []string{`@rm -rf "` + dir + `.tmp"`}},
+	}}
+}
+
+// seed creates the app repository and the dependency snapshot on the git server.
+func seed(git *gitserver.Server, tmp string) error {
+	mk, err := os.ReadFile("testdata/demo/app/Makefile")
+	if err != nil {
+		return err
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	deps := map[string][]byte{}
+	for i := range depsFiles {
+		b := make([]byte, depsSize)
+		for j := range b {
+			b[j] = byte(r.Uint32())
+		}
+		deps[fmt.Sprintf("pkg-%03d.conf", i)] = b
+	}
+	for repo, files := range map[string]map[string][]byte{
+		"demo/jobboard.git":   {"Makefile": mk, "README.md": []byte("the job board\n")},
+		"demo/stack-deps.git": deps,
+	} {
+		if err := git.CreateRepo(repo, "main"); err != nil {
+			return err
+		}
+		w := filepath.Join(tmp, "seed-"+filepath.Base(repo))
+		for p, b := range files {
+			if err := os.MkdirAll(w, 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(w, p), b, 0o644); err != nil {
+				return err
+			}
+		}
+		for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"add", "."}, {"-c", "user.name=demo", "-c", "user.email=demo@example.com", "commit", "-qm", "seed"},
+			{"push", "-q", "file://" + git.Dir(repo), "main"}} {
+			if out, err := exec.Command("git", append([]string{"-C", w}, args...)...).CombinedOutput(); err != nil {
+				return fmt.Errorf("git %v: %w: %s", args, err, out)
+			}
+		}
+	}
+	return nil
+}
+
+func total(r *runner.Result) time.Duration {
+	var t time.Duration
+	for _, c := range r.Calls {
+		t += c.Took
+	}
+	return t
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
+
+func indent(s string) string {
+	return "  " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n  ") + "\n"
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// bench measures the driver's overhead against plain kubectl on the same cluster and writes
+// the markdown report.
+func (e *env) bench(ctx context.Context, warm []*runner.Result, file string) error {
+	const n = 5
+	var cfgT, prepT, cleanT, execT, jobT []time.Duration
+	for i := range n {
+		j := runner.Job{ID: fmt.Sprint(9100 + i), ProjectID: "43", Concurrent: "0", Token: jobToken,
+			Stages: []runner.Stage{{Name: "build_script", Lines: []string{"true"}}}}
+		res, err := e.rn.Run(ctx, j)
+		if err != nil {
+			return err
+		}
+		if res.FailedStage != "" {
+			return fmt.Errorf("bench job failed in %s:\n%s", res.FailedStage, res.Output())
+		}
+		cfgT = append(cfgT, res.Call("config").Took)
+		prepT = append(prepT, res.Call("prepare").Took)
+		cleanT = append(cleanT, res.Call("cleanup").Took)
+		execT = append(execT, res.Call("run:build_script").Took)
+		jobT = append(jobT, total(res))
+	}
+	// the floor: the same kind of pod started, exec'd into and deleted with kubectl
+	var kStart, kExec, kDelete []time.Duration
+	for i := range n {
+		pod := fmt.Sprintf("floor-%d", i)
+		t0 := time.Now()
+		if err := e.kctl(ctx, "run", pod, "--image="+testbed.HelperImage, "--restart=Never", "--image-pull-policy=IfNotPresent",
+			"--command", "--", "sh", "-c", "while :; do sleep 3600; done"); err != nil {
+			return err
+		}
+		if err := e.kctl(ctx, "wait", "--for=condition=Ready", "pod/"+pod, "--timeout=60s"); err != nil {
+			return err
+		}
+		kStart = append(kStart, time.Since(t0))
+		t1 := time.Now()
+		if err := e.kctl(ctx, "exec", pod, "--", "true"); err != nil {
+			return err
+		}
+		kExec = append(kExec, time.Since(t1))
+		t2 := time.Now()
+		if err := e.kctl(ctx, "delete", "pod", pod, "--grace-period=0", "--force", "--wait=false"); err != nil {
+			return err
+		}
+		kDelete = append(kDelete, time.Since(t2))
+	}
+	// a missing image: from the kubelet reporting the failed pull to the driver's exit
+	w, err := e.cs.CoreV1().Pods(e.ns).Watch(ctx, metav1.ListOptions{})
+	if err != nil {
+		return err
+	}
+	seen := make(chan time.Time, 1)
+	go func() {
+		defer w.Stop()
+		for ev := range w.ResultChan() {
+			p, ok := ev.Object.(*corev1.Pod)
+			if !ok || ev.Type == watch.Deleted {
+				continue
+			}
+			for _, s := range p.Status.ContainerStatuses {
+				if s.State.Waiting != nil && (s.State.Waiting.Reason == "ErrImagePull" || s.State.Waiting.Reason == "ImagePullBackOff") {
+					seen <- time.Now()
+					return
+				}
+			}
+		}
+	}()
+	missing := runner.Job{ID: "9200", ProjectID: "44", Concurrent: "0", Token: jobToken, Image: "localhost:5000/demo/does-not-exist:1",
+		Stages: []runner.Stage{{Name: "build_script", Lines: []string{"true"}}}}
+	res, err := e.rn.Run(ctx, missing)
+	if err != nil {
+		return err
+	}
+	prep := res.Call("prepare")
+	if prep == nil || prep.Code != runner.BuildFailureCode {
+		return fmt.Errorf("the missing image did not fail the build:\n%s", res.Output())
+	}
+	var reported time.Time
+	select {
+	case reported = <-seen:
+	case <-time.After(10 * time.Second):
+		return fmt.Errorf("the kubelet never reported the failed pull")
+	}
+	lag := prep.End.Sub(reported)
+
+	lines := []string{
+		"## glcd executor (custom executor driver) against kubectl",
+		"",
+		fmt.Sprintf("Median of %d jobs on the test bed (driver as the RBAC of examples/runner; pod = build + helper containers; kubectl: a one-container pod).", n),
+		"",
+		"| measure | glcd executor | kubectl (floor) |",
+		"|---|---|---|",
+		fmt.Sprintf("| start: config + prepare (pod running) / kubectl run + wait Ready | %s + %s | %s |", ms(median(cfgT)), ms(median(prepT)), ms(median(kStart))),
+		fmt.Sprintf("| exec start: one stage running `true` / kubectl exec -- true | %s | %s |", ms(median(execT)), ms(median(kExec))),
+		fmt.Sprintf("| cleanup / kubectl delete --force | %s | %s |", ms(median(cleanT)), ms(median(kDelete))),
+		fmt.Sprintf("| per-job overhead: config + prepare + cleanup | %s | %s |", ms(median(cfgT)+median(prepT)+median(cleanT)), ms(median(kStart)+median(kDelete))),
+		fmt.Sprintf("| whole trivial job (config, prepare, 1 stage, cleanup) | %s | |", ms(median(jobT))),
+		fmt.Sprintf("| missing image: kubelet reports the failed pull → driver exits (build failure) | %s | never (GitLab's Kubernetes executor: 180 s poll timeout) |", ms(lag)),
+		fmt.Sprintf("| sample job, cold cache (24 MiB of dependencies fetched) / warm cache: build_script | %s / %s | |", ms(warm[0].Call("run:build_script").Took), ms(warm[1].Call("run:build_script").Took)),
+		fmt.Sprintf("| sample job, whole job cold / warm | %s / %s | |", ms(total(warm[0])), ms(total(warm[1]))),
+		"",
+	}
+	fmt.Println()
+	fmt.Println(strings.Join(lines, "\n"))
+	return os.WriteFile(file, []byte(strings.Join(lines, "\n")), 0o644)
+}
+
+func (e *env) kctl(ctx context.Context, args ...string) error {
+	cmd := exec.CommandContext(ctx, e.kubectl, append([]string{"--kubeconfig", e.adminConf, "-n", e.ns}, args...)...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("kubectl %s: %w: %s", strings.Join(args, " "), err, out)
+	}
+	return nil
+}
