@@ -94,10 +94,15 @@ func newApp(r *runtime) *cli.App {
 			return cli.ShowAppHelp(c)
 		},
 	}
-	for _, cmd := range app.Commands {
-		cmd.Flags = append(cmd.Flags, globalFlags()...)
-		cmd.OnUsageError = app.OnUsageError
+	var withGlobals func([]*cli.Command)
+	withGlobals = func(cmds []*cli.Command) {
+		for _, cmd := range cmds {
+			cmd.Flags = append(cmd.Flags, globalFlags()...)
+			cmd.OnUsageError = app.OnUsageError
+			withGlobals(cmd.Subcommands)
+		}
 	}
+	withGlobals(app.Commands)
 	return app
 }
 
