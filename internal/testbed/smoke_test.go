@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"strings"
 	"testing"
@@ -135,8 +136,8 @@ func TestDeploymentRollsOutAndAcceptsExec(t *testing.T) {
 		t.Fatalf("pods: %v, %d", err, len(pods.Items))
 	}
 	p := pods.Items[0]
-	if p.Status.PodIP == "" || !strings.HasPrefix(p.Status.PodIP, "10.244.0.") {
-		t.Errorf("pod IP %q: want one from the CNI bridge range 10.244.0.0/24", p.Status.PodIP)
+	if _, podNet, err := net.ParseCIDR(tb.PodCIDR); err != nil || !podNet.Contains(net.ParseIP(p.Status.PodIP)) {
+		t.Errorf("pod IP %q: want one from the slot's CNI bridge range %s", p.Status.PodIP, tb.PodCIDR)
 	}
 	text, code, err := execIn(ctx, tb.Config, tb.Client, ns, p.Name, "sh", "-c", "echo hello from $(hostname); exit 5")
 	if err != nil {

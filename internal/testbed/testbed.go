@@ -65,6 +65,8 @@ type Cluster struct {
 	NodeIP     string
 	// HostIP is the host's end of the link: servers a test starts on it are reachable from pods.
 	HostIP string
+	// PodCIDR is the pods' subnet, routed from the host through the link.
+	PodCIDR string
 	// StartTime is how long Start took from first process to node Ready.
 	StartTime time.Duration
 
@@ -105,7 +107,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{Name: opts.Name, Dir: dir, BinDir: bin, slot: slot, NodeIP: slot.NodeIP, HostIP: slot.HostIP, log: log,
+	c := &Cluster{Name: opts.Name, Dir: dir, BinDir: bin, slot: slot, NodeIP: slot.NodeIP, HostIP: slot.HostIP, PodCIDR: slot.PodCIDR, log: log,
 		Kubeconfig: filepath.Join(dir, "admin.kubeconfig")}
 	t0 := time.Now()
 	if err := c.start(ctx, opts.Persistent); err != nil {
@@ -572,7 +574,7 @@ func List() []*Cluster {
 			continue
 		}
 		dir := filepath.Join(cache, "run", e.Name())
-		c := &Cluster{Dir: dir, slot: names(n), NodeIP: names(n).NodeIP, HostIP: names(n).HostIP, log: io.Discard,
+		c := &Cluster{Dir: dir, slot: names(n), NodeIP: names(n).NodeIP, HostIP: names(n).HostIP, PodCIDR: names(n).PodCIDR, log: io.Discard,
 			Kubeconfig: filepath.Join(dir, "admin.kubeconfig")}
 		if b, err := os.ReadFile(filepath.Join(dir, ownerFile)); err == nil {
 			if f := strings.Fields(string(b)); len(f) > 1 {
