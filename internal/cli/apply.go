@@ -54,7 +54,7 @@ func (r *runtime) apply(c *cli.Context) error {
 	if err != nil {
 		return err // bad files are reported before anything reaches the cluster
 	}
-	t, cs, requests, err := r.kubeClient(c)
+	t, cs, requests, err := r.kubeClient(c, withProjectNamespace(r.env.Deploy.Project))
 	if err != nil {
 		return err
 	}
@@ -64,9 +64,6 @@ func (r *runtime) apply(c *cli.Context) error {
 	}
 	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(cs.Discovery()))
 	ns := t.Namespace
-	if (t.NamespaceSource == "default" || t.NamespaceSource == "the context's namespace") && r.env.Deploy.Project != "" {
-		ns = r.env.Deploy.Project
-	}
 	sec := ci.StartSection(r.err, "glcd_apply", fmt.Sprintf("glcd apply %s", strings.Join(paths, " ")), false)
 	res, err := rollout.Apply(c.Context, cs, dyn, mapper, rollout.ApplyOptions{
 		Manifests: manifests, Namespace: ns, DryRun: dry, Wait: c.Bool("wait"),

@@ -26,17 +26,27 @@ func (r *runtime) logger(c *cli.Context) *slog.Logger {
 	return slog.New(slog.NewTextHandler(r.err, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
+// withProjectNamespace makes PROJECT_NAME the namespace when neither --namespace nor
+// KUBE_NAMESPACE names one (rollout and apply keep the old scripts' contract).
+func withProjectNamespace(project string) func(*kube.Options) {
+	return func(o *kube.Options) { o.ProjectNamespace = project }
+}
+
 // kubeClient resolves the cluster from the global flags and the environment, teaches the
 // masker the credentials it found, and counts (and with --debug logs) every API request.
-func (r *runtime) kubeClient(c *cli.Context) (*kube.Target, kubernetes.Interface, *atomic.Int64, error) {
-	t, err := kube.Resolve(kube.Options{
+func (r *runtime) kubeClient(c *cli.Context, opts ...func(*kube.Options)) (*kube.Target, kubernetes.Interface, *atomic.Int64, error) {
+	o := kube.Options{
 		Kubeconfig:            stringFlag(c, "kubeconfig"),
 		Context:               stringFlag(c, "context"),
 		Namespace:             stringFlag(c, "namespace"),
 		InsecureSkipTLSVerify: boolFlag(c, "insecure-skip-tls-verify"),
 		UserAgent:             "glcd/" + r.info.Version,
 		Warn:                  r.err,
-	}, r.env)
+	}
+	for _, f := range opts {
+		f(&o)
+	}
+	t, err := kube.Resolve(o, r.env)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -75,14 +75,11 @@ func (r *runtime) rollout(c *cli.Context) error {
 	if _, err := rollout.ParseImage(image); err != nil {
 		return err
 	}
-	t, cs, requests, err := r.kubeClient(c)
+	t, cs, requests, err := r.kubeClient(c, withProjectNamespace(d.Project))
 	if err != nil {
 		return err
 	}
 	ns := t.Namespace
-	if (t.NamespaceSource == "default" || t.NamespaceSource == "the context's namespace") && d.Project != "" {
-		ns = d.Project // the old scripts' contract: the namespace is named after the project
-	}
 	cause := c.String("change-cause")
 	if cause == "" {
 		cause = defaultChangeCause(r.env, image)

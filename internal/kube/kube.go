@@ -2,8 +2,10 @@
 //
 // Sources, first match wins: --kubeconfig/--context flags; KUBECONFIG (+ KUBE_CONTEXT);
 // KUBE_URL + KUBE_TOKEN + KUBE_CA_PEM or KUBE_CA_PEM_FILE (GitLab's certificate-based
-// integration); the in-cluster service account. Namespace: --namespace, KUBE_NAMESPACE, the
-// context's namespace, then "default". TLS is always verified unless --insecure-skip-tls-verify.
+// integration); the in-cluster service account. Namespace: --namespace, KUBE_NAMESPACE,
+// PROJECT_NAME (for the commands that keep the old scripts' contract), the context's
+// namespace or, in a pod, the pod's own, then "default". TLS is always verified unless
+// --insecure-skip-tls-verify.
 package kube
 
 import (
@@ -34,7 +36,16 @@ type Options struct {
 	Warn io.Writer
 	// InCluster returns the in-cluster config, or rest.ErrNotInCluster. Nil uses rest.InClusterConfig.
 	InCluster func() (*rest.Config, error)
+	// InClusterNamespace returns the pod's namespace. Nil reads the service account's
+	// namespace file, as kubectl does.
+	InClusterNamespace func() (string, error)
+	// ProjectNamespace is the old scripts' namespace (PROJECT_NAME), used when neither
+	// --namespace nor KUBE_NAMESPACE says one.
+	ProjectNamespace string
 }
+
+// serviceAccountNamespace is where a pod's service account namespace is mounted.
+const serviceAccountNamespace = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
 
 // Target is where glcd talks to.
 type Target struct {
@@ -60,8 +71,9 @@ func Resolve(opts Options, env *ci.Env) (*Target, error) {
 		t.Namespace, t.NamespaceSource = opts.Namespace, "--namespace"
 	case env.Kube.Namespace != "":
 		t.Namespace, t.NamespaceSource = env.Kube.Namespace, "KUBE_NAMESPACE"
-	case t.Namespace != "":
-		t.NamespaceSource = "the context's namespace"
+	case opts.ProjectNamespace != "":
+		t.Namespace, t.NamespaceSource = opts.ProjectNamespace, "PROJECT_NAME"
+	case t.Namespace != "": // the context's, or the pod's (resolveConfig says which)
 	default:
 		t.Namespace, t.NamespaceSource = "default", "default"
 	}
@@ -96,7 +108,18 @@ func resolveConfig(opts Options, env *ci.Env, warn io.Writer) (*Target, error) {
 	}
 	cfg, err := inCluster()
 	if err == nil {
-		return &Target{Config: cfg, Source: "in-cluster service account"}, nil
+		t := &Target{Config: cfg, Source: "in-cluster service account"}
+		nsOf := opts.InClusterNamespace
+		if nsOf == nil {
+			nsOf = func() (string, error) {
+				b, err := os.ReadFile(serviceAccountNamespace)
+				return strings.TrimSpace(string(b)), err
+			}
+		}
+		if ns, err := nsOf(); err == nil && ns != "" {
+			t.Namespace, t.NamespaceSource = ns, "the pod's namespace"
+		}
+		return t, nil
 	}
 	if !errors.Is(err, rest.ErrNotInCluster) {
 		return nil, exitcode.UsageError(fmt.Errorf("in-cluster configuration: %w", err))
@@ -154,8 +177,12 @@ func fromKubeconfig(paths, source, context string) (*Target, error) {
 	if c := raw.Contexts[context]; c.Namespace == "" {
 		ns = "" // clientcmd says "default" for an unset namespace; KUBE_NAMESPACE must still win
 	}
-	return &Target{Config: cfg, Namespace: ns, Context: context,
-		Source: fmt.Sprintf("%s=%s, context %s", source, paths, context)}, nil
+	t := &Target{Config: cfg, Namespace: ns, Context: context,
+		Source: fmt.Sprintf("%s=%s, context %s", source, paths, context)}
+	if ns != "" {
+		t.NamespaceSource = "the context's namespace"
+	}
+	return t, nil
 }
 
 func contextNames(c *clientcmdapi.Config) []string {

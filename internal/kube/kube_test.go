@@ -250,3 +250,33 @@ func TestTestBedKubeconfig(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// One namespace rule for every source: --namespace, KUBE_NAMESPACE, PROJECT_NAME, the
+// context's or the pod's own, default.
+func TestNamespacePrecedence(t *testing.T) {
+	inCluster := func() (*rest.Config, error) { return &rest.Config{Host: "https://10.0.0.1:443"}, nil }
+	podNS := func() (string, error) { return "acme", nil }
+	kc := writeFile(t, "kubeconfig", agentKubeconfig)
+	cases := []struct {
+		opts           Options
+		env            []string
+		wantNS, wantBy string
+	}{
+		{Options{InCluster: inCluster, InClusterNamespace: podNS}, nil, "acme", "the pod's namespace"},
+		{Options{InCluster: inCluster, InClusterNamespace: podNS, ProjectNamespace: "jobboard"}, nil, "jobboard", "PROJECT_NAME"},
+		{Options{InCluster: inCluster, InClusterNamespace: podNS, ProjectNamespace: "jobboard"}, []string{"KUBE_NAMESPACE=ops"}, "ops", "KUBE_NAMESPACE"},
+		{Options{InCluster: inCluster, InClusterNamespace: podNS, Namespace: "cli", ProjectNamespace: "jobboard"}, []string{"KUBE_NAMESPACE=ops"}, "cli", "--namespace"},
+		{Options{InCluster: inCluster, InClusterNamespace: func() (string, error) { return "", os.ErrNotExist }}, nil, "default", "default"},
+		{Options{InCluster: notInCluster, ProjectNamespace: "jobboard"}, []string{"KUBECONFIG=" + kc, "KUBE_CONTEXT=group/agents:prod"}, "jobboard", "PROJECT_NAME"},
+		{Options{InCluster: notInCluster}, []string{"KUBECONFIG=" + kc, "KUBE_CONTEXT=group/agents:prod"}, "prod-ns", "the context's namespace"},
+	}
+	for i, c := range cases {
+		tgt, err := Resolve(c.opts, env(c.env...))
+		if err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+		if tgt.Namespace != c.wantNS || tgt.NamespaceSource != c.wantBy {
+			t.Errorf("case %d: namespace %q from %q, want %q from %q", i, tgt.Namespace, tgt.NamespaceSource, c.wantNS, c.wantBy)
+		}
+	}
+}
