@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -99,6 +100,7 @@ func newApp(r *runtime) *cli.App {
 		for _, cmd := range cmds {
 			cmd.Flags = append(cmd.Flags, globalFlags()...)
 			cmd.OnUsageError = app.OnUsageError
+			cmd.Before = checkDurations
 			withGlobals(cmd.Subcommands)
 		}
 	}
@@ -143,6 +145,25 @@ func (r *runtime) setup(c *cli.Context) error {
 	case outputText, outputJSON:
 	default:
 		return exitcode.UsageError(fmt.Errorf("--output %q: want text or json", o))
+	}
+	return nil
+}
+
+// checkDurations refuses a zero or negative value for any duration flag (timeouts, waits,
+// intervals, ages): none of them has a meaning for it. Every bad one is named at once.
+func checkDurations(c *cli.Context) error {
+	var bad []string
+	for _, f := range c.Command.Flags {
+		df, ok := f.(*cli.DurationFlag)
+		if !ok {
+			continue
+		}
+		if d := c.Duration(df.Name); d <= 0 {
+			bad = append(bad, fmt.Sprintf("--%s %s (%s): want a positive duration such as 30s or 10m", df.Name, d, df.EnvVars[0]))
+		}
+	}
+	if len(bad) > 0 {
+		return exitcode.UsageError(fmt.Errorf("%s", strings.Join(bad, "; ")))
 	}
 	return nil
 }

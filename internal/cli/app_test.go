@@ -126,3 +126,24 @@ func TestEveryFlagHasAnEnvironmentBinding(t *testing.T) {
 	}
 	walk("glcd", app.Commands)
 }
+
+// A zero or negative duration is bad input for every command that takes one (exit 2), and all
+// of them are named at once.
+func TestNonPositiveDurationsAreUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"rollout", "deployment/web", "--image", "a:1", "--timeout", "-1s", "--fail-after", "0s"},
+		{"apply", "--timeout=-5m"},
+		{"trigger", "--poll-interval", "0s"},
+		{"writeback", "--retry-wait", "-1ms"},
+		{"autotag", "--retry-wait", "0s"},
+		{"executor", "gc", "--older-than", "-1h"},
+	} {
+		_, errOut, code := runGLCD(t, nil, args...)
+		if code != 2 || !strings.Contains(errOut, "want a positive duration") {
+			t.Errorf("glcd %s: exit %d, want 2 naming the duration:\n%s", strings.Join(args, " "), code, errOut)
+		}
+		if args[0] == "rollout" && !(strings.Contains(errOut, "--timeout -1s") && strings.Contains(errOut, "--fail-after 0s")) {
+			t.Errorf("both bad durations must be named at once:\n%s", errOut)
+		}
+	}
+}

@@ -51,8 +51,8 @@ func (r *runtime) autotag(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return exitcode.UsageError(fmt.Errorf("autotag takes no arguments, got %q", c.Args().First()))
 	}
-	if c.Int("retries") < 0 || c.Duration("retry-wait") <= 0 || c.Duration("timeout") < 0 {
-		return exitcode.UsageError(errors.New("--retries must not be negative, --retry-wait must be more than 0, --timeout must not be negative"))
+	if c.Int("retries") < 0 { // durations are checked for every command (checkDurations)
+		return exitcode.UsageError(errors.New("--retries must not be negative"))
 	}
 	dir := strings.TrimSpace(c.String("checkout"))
 	if dir == "" {

@@ -53,18 +53,9 @@ func (r *runtime) trigger(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return exitcode.UsageError(fmt.Errorf("trigger takes no arguments, got %q: pass variables with --var KEY=value", c.Args().First()))
 	}
-	var bad []string
-	if c.Duration("poll-interval") <= 0 {
-		bad = append(bad, "--poll-interval must be more than 0")
-	}
-	if c.Duration("timeout") < 0 {
-		bad = append(bad, "--timeout must not be negative")
-	}
+	var bad []string // durations are checked for every command (checkDurations)
 	if c.Int("retries") < 0 {
 		bad = append(bad, "--retries must not be negative")
-	}
-	if c.Duration("retry-wait") <= 0 {
-		bad = append(bad, "--retry-wait must be more than 0")
 	}
 	if len(bad) > 0 {
 		return exitcode.UsageError(errors.New(strings.Join(bad, "; ")))

@@ -227,7 +227,7 @@ func TestTriggerListsEveryMissingSetting(t *testing.T) {
 		}
 	}
 	_, errOut, code = runTrigger(t, nil, "--project", "1", "--poll-interval", "0s")
-	if code != exitcode.Usage || !strings.Contains(errOut, "--poll-interval must be more than 0") {
+	if code != exitcode.Usage || !strings.Contains(errOut, "--poll-interval 0s (GLCD_POLL_INTERVAL): want a positive duration") {
 		t.Fatalf("exit %d\n%s", code, errOut)
 	}
 	_, errOut, code = runTrigger(t, nil, "extra-arg")

@@ -76,12 +76,6 @@ func (r *runtime) writeback(c *cli.Context) error {
 	if c.Int("tries") < 1 {
 		bad = append(bad, "--tries must be at least 1")
 	}
-	if c.Duration("retry-wait") <= 0 {
-		bad = append(bad, "--retry-wait must be more than 0")
-	}
-	if c.Duration("timeout") < 0 {
-		bad = append(bad, "--timeout must not be negative")
-	}
 	if len(bad) > 0 {
 		return exitcode.UsageError(errors.New(strings.Join(bad, "; ")))
 	}
