@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+	"k8s.io/klog/v2"
 
 	"gitlab.com/glcd/glcd/internal/ci"
 	"gitlab.com/glcd/glcd/internal/exitcode"
@@ -38,6 +39,11 @@ func Run(ctx context.Context, args, environ []string, s Streams, info BuildInfo)
 	out, errw := masker.Writer(s.Out), masker.Writer(s.Err)
 	defer out.Flush()
 	defer errw.Flush()
+	// client-go logs through klog (reflector errors, retries): the process's one klog goes
+	// through the masked stream too
+	klog.LogToStderr(false)
+	klog.SetOutput(errw)
+	defer klog.SetOutput(io.Discard)
 
 	r := &runtime{env: env, osenv: environ, masker: masker, out: out, err: errw, raw: s, info: info}
 	app := newApp(r)

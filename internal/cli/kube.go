@@ -9,6 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 
 	"gitlab.com/glcd/glcd/internal/ci"
 	"gitlab.com/glcd/glcd/internal/kube"
@@ -51,6 +52,9 @@ func (r *runtime) kubeClient(c *cli.Context, opts ...func(*kube.Options)) (*kube
 		return nil, nil, nil, err
 	}
 	r.masker.Add(ci.NewSecret(t.Config.BearerToken), ci.NewSecret(t.Config.Password))
+	// the API server's warnings quote what was sent (names, values): through the masked stream
+	t.Config.WarningHandler = rest.NewWarningWriter(r.err, rest.WarningWriterOptions{Deduplicate: true})
+	t.Config.WarningHandlerWithContext = nil
 	log := r.logger(c)
 	log.Debug("kubernetes target", "source", t.Source, "host", t.Config.Host,
 		"namespace", t.Namespace, "namespaceFrom", t.NamespaceSource)
