@@ -12,6 +12,7 @@ import (
 
 	"gitlab.com/glcd/glcd/internal/ci"
 	"gitlab.com/glcd/glcd/internal/exitcode"
+	"gitlab.com/glcd/glcd/internal/kube"
 	"gitlab.com/glcd/glcd/internal/rollout"
 )
 
@@ -63,10 +64,7 @@ func (r *runtime) apply(c *cli.Context) error {
 		return err
 	}
 	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(cs.Discovery()))
-	ns := t.Namespace
-	if (t.NamespaceSource == "default" || t.NamespaceSource == "the context's namespace") && r.env.Deploy.Project != "" {
-		ns = r.env.Deploy.Project
-	}
+	ns, _ := kube.DeployNamespace(t, r.env.Deploy.Project) // the old scripts' contract: the namespace is named after the project
 	sec := ci.StartSection(r.err, "glcd_apply", fmt.Sprintf("glcd apply %s", strings.Join(paths, " ")), false)
 	res, err := rollout.Apply(c.Context, cs, dyn, mapper, rollout.ApplyOptions{
 		Manifests: manifests, Namespace: ns, DryRun: dry, Wait: c.Bool("wait"),

@@ -11,6 +11,7 @@ import (
 
 	"gitlab.com/glcd/glcd/internal/ci"
 	"gitlab.com/glcd/glcd/internal/exitcode"
+	"gitlab.com/glcd/glcd/internal/kube"
 	"gitlab.com/glcd/glcd/internal/rollout"
 )
 
@@ -79,10 +80,7 @@ func (r *runtime) rollout(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	ns := t.Namespace
-	if (t.NamespaceSource == "default" || t.NamespaceSource == "the context's namespace") && d.Project != "" {
-		ns = d.Project // the old scripts' contract: the namespace is named after the project
-	}
+	ns, _ := kube.DeployNamespace(t, d.Project) // the old scripts' contract: the namespace is named after the project
 	cause := c.String("change-cause")
 	if cause == "" {
 		cause = defaultChangeCause(r.env, image)

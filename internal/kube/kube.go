@@ -197,3 +197,13 @@ func fromCertificateIntegration(env *ci.Env) (*Target, error) {
 	}
 	return &Target{Config: cfg, Source: "KUBE_URL=" + k.URL}, nil
 }
+
+// DeployNamespace is the namespace rollout and apply act in, and why: the resolved namespace,
+// except that the old scripts' contract (the namespace is named after PROJECT_NAME) wins over a
+// namespace that was only defaulted or came from the kubeconfig's context.
+func DeployNamespace(t *Target, project string) (ns, source string) {
+	if (t.NamespaceSource == "default" || t.NamespaceSource == "the context's namespace") && project != "" {
+		return project, "PROJECT_NAME"
+	}
+	return t.Namespace, t.NamespaceSource
+}
