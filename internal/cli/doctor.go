@@ -29,6 +29,7 @@ func doctorCommand(r *runtime) *cli.Command {
 			&cli.StringFlag{Name: "container", Usage: "container the workload must have (default $POD_NAME)", EnvVars: []string{"GLCD_CONTAINER", "POD_NAME"}},
 			&cli.StringSliceFlag{Name: "image", Usage: "image whose configuration (ENTRYPOINT) is read from its registry; repeatable (default: the images of --ci-file's jobs)", EnvVars: []string{"GLCD_DOCTOR_IMAGES"}},
 			&cli.StringFlag{Name: "ci-file", Usage: "pipeline file to lint (default $CI_PROJECT_DIR/.gitlab-ci.yml when it exists)", EnvVars: []string{"GLCD_CI_FILE"}},
+			&cli.StringFlag{Name: "remote", Usage: "infra repository writeback pushes to (default $PROJECT_INFRA_REPO_LOCATION, then $CI_REPOSITORY_URL)", EnvVars: []string{"GLCD_GIT_REMOTE"}},
 			&cli.DurationFlag{Name: "step-timeout", Value: 3 * time.Second, Usage: "time limit of each network step", EnvVars: []string{"GLCD_DOCTOR_STEP_TIMEOUT"}},
 		},
 		Action: r.doctor,
@@ -66,7 +67,7 @@ func (r *runtime) doctor(c *cli.Context) error {
 			UserAgent:             "glcd/" + r.info.Version,
 		},
 		For: forCmds, Workload: c.String("workload"), Container: c.String("container"),
-		Images: c.StringSlice("image"), CIFile: ciFile, Masker: r.masker,
+		GitRemote: c.String("remote"), Images: c.StringSlice("image"), CIFile: ciFile, Masker: r.masker,
 		StepTimeout: c.Duration("step-timeout"), Environ: r.osenv,
 	})
 	if stringFlag(c, "output") == outputJSON {

@@ -18,6 +18,7 @@ import (
 	"gitlab.com/glcd/glcd/internal/access"
 	"gitlab.com/glcd/glcd/internal/ci"
 	"gitlab.com/glcd/glcd/internal/kube"
+	"gitlab.com/glcd/glcd/internal/pipeline"
 )
 
 // Status is the outcome of one check.
@@ -101,6 +102,8 @@ type Options struct {
 	For []access.Command
 	// Workload is KIND/NAME (default deployment/$PROJECT_NAME); Container defaults to $POD_NAME.
 	Workload, Container string
+	// GitRemote is writeback's --remote ("" uses PROJECT_INFRA_REPO_LOCATION, CI_REPOSITORY_URL).
+	GitRemote string
 	// Images are references whose configuration is read from the registry (check 10).
 	Images []string
 	// CIFile is a .gitlab-ci.yml to lint ("" for none).
@@ -141,6 +144,7 @@ func Run(ctx context.Context, opts Options) *Report {
 	}
 	d.kubectl(ctx)
 	d.gitChecks(ctx)
+	d.loadPipeline()
 	d.imageChecks(ctx)
 	d.pipelineLint()
 	d.rep.Millis = time.Since(start).Milliseconds()
@@ -154,6 +158,7 @@ type run struct {
 	target *kube.Target
 	cfg    *rest.Config
 	server string // server version (gitVersion), when known
+	pipe   *pipeline.Pipeline
 }
 
 func (d *run) add(r Result) {

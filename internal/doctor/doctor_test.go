@@ -1,0 +1,247 @@
+package doctor_test
+
+import (
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"gitlab.com/glcd/glcd/internal/access"
+)
+
+func TestAllGreenAsAdmin(t *testing.T) {
+	ns := tb.Namespace(t)
+	app(t, ns, ns)
+	env := []string{"KUBECONFIG=" + tb.Kubeconfig, "PROJECT_NAME=" + ns, "POD_NAME=web", "IMAGE_NAME=testbed.local/app", "TARGET_IMAGE_VERSION=2"}
+	out, code := doctor(t, env, goodPath(), "--for", "all")
+	wantCode(t, code, 0)
+	for _, l := range []string{"✓ environment:", "✓ kubeconfig:", "✓ network:", "✓ tls:", "✓ authentication:", "✓ namespace:", "✓ workload:", "✓ kubectl:"} {
+		wantLine(t, out, l)
+	}
+	wantLine(t, out, "✓ authentication:", "admin", "system:masters")
+	wantLine(t, out, "✓ authorization: rollout:", "all", "granted in namespace "+ns)
+	wantLine(t, out, "✓ authorization: apply:")
+	wantLine(t, out, "✓ authorization: executor:")
+	wantLine(t, out, "✓ workload:", "deployment/"+ns, "container web (POD_NAME), image testbed.local/app:1")
+	wantLine(t, out, "✓ kubectl:", "v1.37.2")
+	if strings.Contains(out, "✗") {
+		t.Error("a check failed")
+	}
+
+	js, code := doctor(t, env, goodPath(), "--for", "rollout", "--output", "json")
+	wantCode(t, code, 0)
+	var rep struct {
+		Status string
+		Checks []struct{ Check, Status string }
+	}
+	if err := json.Unmarshal([]byte(js), &rep); err != nil {
+		t.Fatalf("not one JSON object: %v", err)
+	}
+	if rep.Status != "ok" || len(rep.Checks) < 9 {
+		t.Fatalf("json: %+v", rep)
+	}
+}
+
+func TestNoClusterVariablesSaysTheJobHasNoEnvironment(t *testing.T) {
+	env := []string{"GITLAB_CI=true", "CI_SERVER_URL=https://gitlab.example.com", "PROJECT_NAME=web"}
+	out, code := doctor(t, env, noKubectl(t), "--for", "rollout")
+	wantCode(t, code, 1)
+	wantLine(t, out, "✗ environment:", "no cluster configuration", "not set: KUBECONFIG")
+	wantFix(t, out, "✗ environment:", "no `environment:`", "environment: {name: production}")
+
+	// with an environment, the cause is elsewhere: no cluster or agent for it
+	out, code = doctor(t, append(env, "CI_ENVIRONMENT_NAME=production"), noKubectl(t), "--for", "rollout")
+	wantCode(t, code, 1)
+	wantFix(t, out, "✗ environment:", `environment "production"`, "ci_access")
+}
+
+func TestURLWithoutPortGetsThePortHint(t *testing.T) {
+	ns := tb.Namespace(t)
+	tok := robot(t, ns, "deployer", access.For(access.Rollout))
+	env := append(kubeEnv("https://"+tb.NodeIP, tok, readFile(t, pki("ca.crt"))), "KUBE_NAMESPACE="+ns)
+	start := time.Now()
+	out, code := doctor(t, env, noKubectl(t), "--for", "rollout")
+	wantCode(t, code, 1)
+	wantLine(t, out, "✗ network:", "TCP "+tb.NodeIP+":443")
+	wantFix(t, out, "✗ network:", "has no port", "answers on :6443", "KUBE_URL=https://"+tb.NodeIP+":6443")
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("an unreachable port cost %s", d)
+	}
+}
+
+func TestCAThatDidNotSignTheServer(t *testing.T) {
+	ca, _, _ := certPair(t, caTemplate("some-other-cluster-ca"), nil, nil)
+	out, code := doctor(t, kubeEnv(apiURL(), "not-reached-token-123", string(ca)), noKubectl(t), "--for", "rollout")
+	wantCode(t, code, 1)
+	wantLine(t, out, "✗ tls:", "unknown authority", `"CN=some-other-cluster-ca"`, "did not sign", `issued by "CN=glcd-testbed-ca"`)
+	wantFix(t, out, "✗ tls:", `"CN=glcd-testbed-ca"`, "KUBE_CA_PEM", "/etc/kubernetes/pki/ca.crt")
+	if !strings.Contains(out, "server chain[0]: \"CN=kube-apiserver\"") {
+		t.Error("the server's chain is not shown")
+	}
+}
+
+func TestServerLeafGivenAsCA(t *testing.T) {
+	out, code := doctor(t, kubeEnv(apiURL(), "not-reached-token-123", readFile(t, pki("apiserver.crt"))), noKubectl(t), "--for", "rollout")
+	wantCode(t, code, 1)
+	wantLine(t, out, "✗ tls:", "API server's own certificate", "CA:false", `"CN=glcd-testbed-ca"`)
+	wantFix(t, out, "✗ tls:", `"CN=glcd-testbed-ca"`)
+
+	// another leaf (a client certificate) pasted as the CA: not a CA at all
+	out, code = doctor(t, kubeEnv(apiURL(), "not-reached-token-123", readFile(t, pki("admin.crt"))), noKubectl(t), "--for", "rollout")
+	wantCode(t, code, 1)
+	wantLine(t, out, "✗ tls:", "unknown authority", "not a CA at all", `"O=system:masters,CN=admin"`)
+	wantFix(t, out, "✗ tls:", `"CN=glcd-testbed-ca"`)
+}
+
+func TestServerCertificateForAnotherHostName(t *testing.T) {
+	addr := forward(t, "127.0.0.2:0")
+	out, code := doctor(t, kubeEnv("https://"+addr, "not-reached-token-123", readFile(t, pki("ca.crt"))), noKubectl(t), "--for", "rollout")
+	wantCode(t, code, 1)
+	wantLine(t, out, "✓ network:", "TCP "+addr+" connected")
+	wantLine(t, out, "✗ tls:", `not for "127.0.0.2"`, "kubernetes.default", tb.NodeIP)
+	wantFix(t, out, "✗ tls:", "a name the certificate lists", "certSANs")
+}
+
+func TestExpiredClientCertificate(t *testing.T) {
+	ca, caKey := testbedCA(t)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: "deployer", Organization: []string{"system:masters"}},
+		NotBefore: time.Now().Add(-48 * time.Hour), NotAfter: time.Now().Add(-24 * time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
+	crt, key, _ := certPair(t, tmpl, ca, caKey)
+	dir := t.TempDir()
+	kc := writeKubeconfig(t, "tb", "tb")
+	// swap the admin's pair for the expired one
+	b := strings.ReplaceAll(readFile(t, kc), pki("admin.crt"), filepath.Join(dir, "c.crt"))
+	b = strings.ReplaceAll(b, pki("admin.key"), filepath.Join(dir, "c.key"))
+	for p, data := range map[string]string{filepath.Join(dir, "c.crt"): string(crt), filepath.Join(dir, "c.key"): string(key), kc: b} {
+		if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, code := doctor(t, []string{"KUBECONFIG=" + kc}, noKubectl(t), "--for", "rollout")
+	wantCode(t, code, 1)
+	wantLine(t, out, "✓ tls:")
+	wantLine(t, out, "✗ authentication:", "401 Unauthorized", `client certificate "O=system:masters,CN=deployer" expired on`)
+	wantFix(t, out, "✗ authentication:", "new client certificate")
+}
+
+func TestTokenTheAPIServerRejects(t *testing.T) {
+	ns := tb.Namespace(t)
+	ca := readFile(t, pki("ca.crt"))
+	out, code := doctor(t, kubeEnv(apiURL(), "unknown-token-0123456789", ca), noKubectl(t), "--for", "rollout")
+	wantCode(t, code, 1)
+	wantLine(t, out, "✗ authentication:", "401 Unauthorized", "does not know the token")
+	wantFix(t, out, "✗ authentication:", "KUBE_TOKEN")
+
+	// a real token whose ServiceAccount is gone
+	tok := robot(t, ns, "gone", nil)
+	if err := tb.Client.CoreV1().ServiceAccounts(ns).Delete(ctxT(t), "gone", deleteNow()); err != nil {
+		t.Fatal(err)
+	}
+	out, code = doctor(t, kubeEnv(apiURL(), tok, ca), noKubectl(t), "--for", "rollout")
+	wantCode(t, code, 1)
+	wantLine(t, out, "✗ authentication:", "does not accept the token of system:serviceaccount:"+ns+":gone")
+}
+
+func TestServiceAccountWithoutRBAC(t *testing.T) {
+	ns := tb.Namespace(t)
+	tok := robot(t, ns, "norights", nil)
+	out, code := doctor(t, append(kubeEnv(apiURL(), tok, readFile(t, pki("ca.crt"))), "KUBE_NAMESPACE="+ns), noKubectl(t), "--for", "rollout")
+	wantCode(t, code, 1)
+	wantLine(t, out, "✓ authentication:", "system:serviceaccount:"+ns+":norights")
+	grants := access.Grants(access.For(access.Rollout))
+	wantLine(t, out, "✗ authorization: rollout:", "denied in namespace "+ns)
+	for _, g := range grants {
+		if !strings.Contains(out, g.String()) {
+			t.Errorf("denied permission %q not listed", g)
+		}
+	}
+	wantFix(t, out, "✗ authorization: rollout:", "Role in namespace "+ns)
+}
+
+func TestRolloutRobotPassesForRolloutNotForApply(t *testing.T) {
+	ns := tb.Namespace(t)
+	app(t, ns, "web")
+	tok := robot(t, ns, "deployer", access.For(access.Rollout))
+	env := append(kubeEnv(apiURL(), tok, readFile(t, pki("ca.crt"))), "KUBE_NAMESPACE="+ns, "POD_NAME=web")
+	out, code := doctor(t, env, goodPath(), "--for", "rollout", "--workload", "deployment/web")
+	wantCode(t, code, 0)
+	wantLine(t, out, "✓ authorization: rollout:", "all", "granted")
+	wantLine(t, out, "✓ workload:", "deployment/web", "container web")
+	if strings.Contains(out, "✗") {
+		t.Error("a check failed for --for rollout")
+	}
+
+	out, code = doctor(t, env, goodPath(), "--for", "apply", "--workload", "deployment/web")
+	wantCode(t, code, 1)
+	wantLine(t, out, "✗ authorization: apply:", "denied in namespace "+ns)
+	for _, want := range []string{"create configmaps", "patch services", "create deployments.apps"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("denied %q not listed", want)
+		}
+	}
+	if strings.Contains(out, "denied: get deployments.apps") || strings.Contains(out, "patch deployments.apps,") && strings.Contains(out, "denied: patch deployments.apps") {
+		t.Error("a permission the robot has is listed as denied")
+	}
+}
+
+func TestTwoAgentContextsAndNoneSelected(t *testing.T) {
+	kc := writeKubeconfig(t, "", "group/agents:production", "group/agents:staging")
+	out, code := doctor(t, []string{"KUBECONFIG=" + kc}, noKubectl(t), "--for", "rollout")
+	wantCode(t, code, 1)
+	wantLine(t, out, "✗ kubeconfig:", "2 contexts and no current-context")
+	wantFix(t, out, "✗ kubeconfig:", "KUBE_CONTEXT", "group/agents:production, group/agents:staging")
+
+	out, code = doctor(t, []string{"KUBECONFIG=" + kc, "KUBE_CONTEXT=group/agents:review"}, noKubectl(t), "--for", "rollout")
+	wantCode(t, code, 1)
+	wantLine(t, out, "✗ kubeconfig:", `context "group/agents:review" is not in`)
+	wantFix(t, out, "✗ kubeconfig:", "group/agents:production, group/agents:staging", "ci_access")
+
+	out, code = doctor(t, []string{"KUBECONFIG=" + kc, "KUBE_CONTEXT=group/agents:staging", "KUBE_NAMESPACE=default"}, noKubectl(t), "--for", "rollout")
+	wantCode(t, code, 0)
+	wantLine(t, out, "✓ kubeconfig:", "context group/agents:staging", "chosen by --context / KUBE_CONTEXT")
+}
+
+func TestMissingNamespace(t *testing.T) {
+	out, code := doctor(t, []string{"KUBECONFIG=" + tb.Kubeconfig, "KUBE_NAMESPACE=no-such-namespace"}, noKubectl(t), "--for", "rollout")
+	wantCode(t, code, 1)
+	wantLine(t, out, "✗ namespace:", "no-such-namespace (from KUBE_NAMESPACE) does not exist")
+	wantFix(t, out, "✗ namespace:", "create namespace no-such-namespace")
+}
+
+func TestWorkloadWithoutTheNamedContainer(t *testing.T) {
+	ns := tb.Namespace(t)
+	app(t, ns, ns)
+	out, code := doctor(t, []string{"KUBECONFIG=" + tb.Kubeconfig, "PROJECT_NAME=" + ns, "POD_NAME=api"}, noKubectl(t), "--for", "rollout")
+	wantCode(t, code, 1)
+	wantLine(t, out, "✗ workload:", `no container "api" (POD_NAME)`, "web=testbed.local/app:1")
+	wantFix(t, out, "✗ workload:", "set POD_NAME", "web")
+
+	out, code = doctor(t, []string{"KUBECONFIG=" + tb.Kubeconfig, "PROJECT_NAME=" + ns, "POD_NAME=web"}, noKubectl(t), "--for", "rollout", "--workload", "deployment/absent")
+	wantCode(t, code, 1)
+	wantLine(t, out, "✗ workload:", "deployment/absent not found in namespace "+ns, "there: "+ns)
+}
+
+func TestKubectlThatPrintsNothing(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "kubectl"), []byte("#!/bin/sh\nexit 0\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out, code := doctor(t, []string{"KUBECONFIG=" + tb.Kubeconfig}, []string{dir, "/usr/bin", "/bin"}, "--for", "rollout")
+	wantCode(t, code, 1)
+	wantLine(t, out, "✗ kubectl:", filepath.Join(dir, "kubectl"), "exited 0 and printed nothing")
+	wantFix(t, out, "✗ kubectl:", "not a working kubectl", "curl -fsSLo")
+}
+
+func TestBadInput(t *testing.T) {
+	out, code := doctor(t, nil, noKubectl(t), "--for", "deploy")
+	wantCode(t, code, 2)
+	if !strings.Contains(out, `unknown command "deploy"`) {
+		t.Error("the bad --for value is not named")
+	}
+}
