@@ -15,7 +15,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,6 +29,13 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
+	"github.com/google/go-containerregistry/pkg/authn"
+	ggcrname "github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
 	"gitlab.com/glcd/glcd/internal/access"
 	"gitlab.com/glcd/glcd/internal/testbed"
 )
@@ -37,6 +46,10 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv("GLCD_DOCTOR_TEST_PUSH") != "" {
+		// re-executed inside the test bed's network namespace, where its registries listen
+		os.Exit(pushImages())
+	}
 	dir, err := os.MkdirTemp("", "glcd-doctor-bin")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -65,10 +78,17 @@ const (
 // test if any secret of env appears in the output.
 func doctor(t *testing.T, env []string, path []string, args ...string) (string, int) {
 	t.Helper()
+	return doctorIn(t, nil, env, path, args...)
+}
+
+// doctorIn is doctor run through a command prefix (nsenter).
+func doctorIn(t *testing.T, prefix, env []string, path []string, args ...string) (string, int) {
+	t.Helper()
 	full := append([]string{"CI_JOB_TOKEN=" + jobToken, "GLCD_GIT_TOKEN=" + gitToken, "PATH=" + strings.Join(path, ":"), "HOME=" + t.TempDir()}, env...)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, glcd, append([]string{"doctor"}, args...)...)
+	argv := append(append(slices.Clone(prefix), glcd, "doctor"), args...)
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env = full
 	out, err := cmd.CombinedOutput()
 	code := 0
@@ -317,4 +337,76 @@ func forward(t *testing.T, addr string) string {
 func deleteNow() metav1.DeleteOptions {
 	zero := int64(0)
 	return metav1.DeleteOptions{GracePeriodSeconds: &zero}
+}
+
+// Test images in the test bed's registries: one with an ENTRYPOINT (as bitnami/kubectl has),
+// one without (as the glcd image), one behind the registry's authentication.
+var testImages = []struct {
+	ref        string
+	entrypoint []string
+	auth       bool
+}{
+	{testbed.Registry + "/tools/kubectl:1", []string{"kubectl"}, false},
+	{testbed.Registry + "/glcd/kubectl:1", nil, false},
+	{testbed.RegistryAuth + "/private/app:1", nil, true},
+}
+
+func pushImages() int {
+	for _, ti := range testImages {
+		img, err := mutate.Config(empty.Image, v1Config(ti.entrypoint))
+		if err == nil {
+			var ref ggcrname.Reference
+			if ref, err = ggcrname.ParseReference(ti.ref); err == nil {
+				auth := authn.Anonymous
+				if ti.auth {
+					auth = authn.FromConfig(authn.AuthConfig{Username: testbed.RegistryUser, Password: testbed.RegistryPassword})
+				}
+				err = remote.Write(ref, img, remote.WithAuth(auth))
+			}
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "push %s: %v\n", ti.ref, err)
+			return 1
+		}
+	}
+	return 0
+}
+
+// inNetns returns the command prefix that runs a program inside the test bed's network namespace.
+func inNetns(t *testing.T) []string {
+	t.Helper()
+	p, err := exec.LookPath("nsenter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []string{p, "--net=" + tb.NetnsPath()}
+}
+
+// pushTestImages pushes testImages once, from inside the namespace.
+func pushTestImages(t *testing.T) {
+	t.Helper()
+	pushOnce.Do(func() {
+		self, err := os.Executable()
+		if err != nil {
+			pushErr = err
+			return
+		}
+		cmd := exec.Command(inNetns(t)[0], inNetns(t)[1], self)
+		cmd.Env = append(os.Environ(), "GLCD_DOCTOR_TEST_PUSH=1")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			pushErr = fmt.Errorf("push: %v\n%s", err, out)
+		}
+	})
+	if pushErr != nil {
+		t.Fatal(pushErr)
+	}
+}
+
+var (
+	pushOnce sync.Once
+	pushErr  error
+)
+
+func v1Config(entrypoint []string) v1.Config {
+	return v1.Config{Entrypoint: entrypoint, Cmd: []string{"sh"}}
 }
