@@ -116,8 +116,6 @@ type Options struct {
 	Exec Exec
 	// Environ is the job's environment for the programs the doctor runs.
 	Environ []string
-	// Progress, if set, receives each line as soon as its check is done.
-	Progress io.Writer
 }
 
 // Run runs the checks and returns the report. It never returns an error: every problem is a
@@ -171,9 +169,6 @@ func (d *run) add(r Result) {
 		d.rep.Status = Fail
 	}
 	d.rep.Results = append(d.rep.Results, r)
-	if d.opts.Progress != nil {
-		writeResult(d.opts.Progress, r)
-	}
 }
 
 // timed runs f and stamps its duration on the result it returns.

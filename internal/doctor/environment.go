@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 
 	"gitlab.com/glcd/glcd/internal/access"
@@ -102,6 +103,19 @@ func shown(name, v string) string {
 		return ci.Masked
 	case strings.Contains(v, "-----BEGIN"):
 		return fmt.Sprintf("(PEM, %d bytes)", len(v))
+	}
+	if u, err := url.Parse(v); err == nil && u.Scheme != "" {
+		// a trigger URL may carry ?token=…; user:password@ is the masker's
+		q := u.Query()
+		for k := range q {
+			if strings.Contains(strings.ToLower(k), "token") {
+				q.Set(k, "MASKED")
+			}
+		}
+		if len(q) > 0 {
+			u.RawQuery = strings.ReplaceAll(q.Encode(), "MASKED", ci.Masked)
+			return u.String()
+		}
 	}
 	return v
 }

@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -49,7 +50,8 @@ func (d *run) image(ctx context.Context, img string, overridden bool) Result {
 	desc, err := remote.Image(ref, remote.WithContext(ictx), remote.WithAuth(auth))
 	if err != nil {
 		r := Result{Check: CheckImage, Status: Fail, Evidence: fmt.Sprintf("%s: %s", img, firstLine(err.Error()))}
-		if te, ok := err.(*transport.Error); ok {
+		var te *transport.Error
+		if errors.As(err, &te) {
 			switch te.StatusCode {
 			case http.StatusUnauthorized, http.StatusForbidden:
 				r.Evidence = fmt.Sprintf("%s: the registry refused %s (%d)", img, authFrom, te.StatusCode)

@@ -89,7 +89,7 @@ func TestPipelineWithTheSeedsMistakes(t *testing.T) {
 
 	// a well-known image with an ENTRYPOINT is named without reading the registry
 	write(".gitlab-ci.yml", strings.Replace(seedPipeline, "%s", "bitnami/kubectl:1.29", 1))
-	out, code = doctor(t, nil, noKubectl(t), "--for", "trigger", "--ci-file", filepath.Join(dir, ".gitlab-ci.yml"), "--image", "none.invalid/x:1")
+	out, code = doctor(t, nil, noKubectl(t), "--for", "trigger", "--ci-file", filepath.Join(dir, ".gitlab-ci.yml"), "--image", "127.0.0.1:1/x:1")
 	wantCode(t, code, 1)
 	wantLine(t, out, "✗ pipeline: .gitlab-ci.yml: job deploy_production: uses image bitnami/kubectl:1.29", "ENTRYPOINT is kubectl")
 	wantFix(t, out, "✗ pipeline: .gitlab-ci.yml: job deploy_production: uses image", `entrypoint: [""]`)

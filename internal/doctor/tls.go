@@ -116,7 +116,7 @@ func unknownAuthority(leaf *x509.Certificate, given []*x509.Certificate) string 
 	for _, g := range given {
 		switch {
 		case leaf != nil && bytes.Equal(g.Raw, leaf.Raw):
-			parts = append(parts, fmt.Sprintf("the CA given is the server's own certificate (%s), not its issuer", describe(g)))
+			parts = append(parts, fmt.Sprintf("the CA given is the API server's own certificate (%s, CA:false), not its issuer", describe(g)))
 		case !g.IsCA:
 			parts = append(parts, fmt.Sprintf("the PEM given is not a CA at all (%s, CA:FALSE): a leaf certificate pasted by mistake", describe(g)))
 		case leaf != nil && g.Subject.String() == leaf.Issuer.String():
