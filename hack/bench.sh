@@ -7,7 +7,7 @@ GLCD=${GLCD:?build glcd first: make bench}
 out=${GLCD_CACHE:-$HOME/.cache/glcd}/bench
 mkdir -p "$out"
 echo "== Go benchmarks"
-go test -run '^$' -bench . -benchmem -count 1 $(go list ./internal/... | grep -vE 'internal/(rollout|kube|testbed)$') | tee "$out/go-bench.txt"
+go test -run '^$' -bench . -benchmem -count 1 $(go list ./internal/... | grep -vE 'internal/(rollout|kube|testbed|access|doctor)$') | tee "$out/go-bench.txt"
 echo "== fuzzing manifest edits for 60 s"
 go test -run '^$' -fuzz FuzzSetImage -fuzztime 60s ./internal/manifest/ 2>&1 | tail -3 | tee "$out/fuzz.txt"
 corpus=$(grep -o 'total: [0-9]*' "$out/fuzz.txt" | tail -1 | grep -o '[0-9]*')

@@ -61,12 +61,12 @@ func (r *runtime) doctor(c *cli.Context) error {
 		Env: r.env,
 		Kube: kube.Options{
 			Kubeconfig:            stringFlag(c, "kubeconfig"),
-			Context:               stringFlag(c, "context"),
-			Namespace:             stringFlag(c, "namespace"),
+			Context:               r.unlessFrom(stringFlag(c, "context"), "KUBE_CONTEXT"),
+			Namespace:             r.unlessFrom(stringFlag(c, "namespace"), "KUBE_NAMESPACE"),
 			InsecureSkipTLSVerify: boolFlag(c, "insecure-skip-tls-verify"),
 			UserAgent:             "glcd/" + r.info.Version,
 		},
-		For: forCmds, Workload: c.String("workload"), Container: c.String("container"),
+		For: forCmds, Workload: c.String("workload"), Container: r.unlessFrom(c.String("container"), "POD_NAME"),
 		GitRemote: c.String("remote"), Images: c.StringSlice("image"), CIFile: ciFile, Masker: r.masker,
 		StepTimeout: c.Duration("step-timeout"), Environ: r.osenv,
 	})
@@ -81,4 +81,13 @@ func (r *runtime) doctor(c *cli.Context) error {
 		return exitcode.FailedError(fmt.Errorf("doctor: %d check(s) failed", rep.Fails()))
 	}
 	return nil
+}
+
+// unlessFrom returns a flag's value, or "" when it only came from the compatibility variable
+// env: the doctor then finds it there itself and names that variable as the source.
+func (r *runtime) unlessFrom(v, env string) string {
+	if v != "" && v == r.env.Value(env) {
+		return ""
+	}
+	return v
 }

@@ -215,7 +215,7 @@ func TestTwoAgentContextsAndNoneSelected(t *testing.T) {
 
 	out, code = doctor(t, []string{"KUBECONFIG=" + kc, "KUBE_CONTEXT=group/agents:staging", "KUBE_NAMESPACE=default"}, noKubectl(t), "--for", "rollout")
 	wantCode(t, code, 0)
-	wantLine(t, out, "✓ kubeconfig:", "context group/agents:staging", "chosen by --context / KUBE_CONTEXT")
+	wantLine(t, out, "✓ kubeconfig:", "context group/agents:staging", "chosen by KUBE_CONTEXT")
 }
 
 func TestMissingNamespace(t *testing.T) {
