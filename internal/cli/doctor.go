@@ -30,6 +30,8 @@ func doctorCommand(r *runtime) *cli.Command {
 			&cli.StringSliceFlag{Name: "image", Usage: "image whose configuration (ENTRYPOINT) is read from its registry; repeatable (default: the images of --ci-file's jobs)", EnvVars: []string{"GLCD_DOCTOR_IMAGES"}},
 			&cli.StringFlag{Name: "ci-file", Usage: "pipeline file to lint (default $CI_PROJECT_DIR/.gitlab-ci.yml when it exists)", EnvVars: []string{"GLCD_CI_FILE"}},
 			&cli.StringFlag{Name: "remote", Usage: "infra repository writeback pushes to (default $PROJECT_INFRA_REPO_LOCATION, then $CI_REPOSITORY_URL)", EnvVars: []string{"GLCD_GIT_REMOTE"}},
+			&cli.StringFlag{Name: "project", Usage: "downstream project glcd trigger starts (default: from $INFRA_PIPELINE_TRIGGER_URL)", EnvVars: []string{"GLCD_TRIGGER_PROJECT"}},
+			&cli.StringFlag{Name: "gitlab-url", Usage: "GitLab server or API URL (default: the trigger URL's, $CI_API_V4_URL, $CI_SERVER_URL)", EnvVars: []string{"GLCD_GITLAB_URL"}},
 			&cli.DurationFlag{Name: "step-timeout", Value: 3 * time.Second, Usage: "time limit of each network step", EnvVars: []string{"GLCD_DOCTOR_STEP_TIMEOUT"}},
 		},
 		Action: r.doctor,
@@ -67,7 +69,7 @@ func (r *runtime) doctor(c *cli.Context) error {
 			UserAgent:             "glcd/" + r.info.Version,
 		},
 		For: forCmds, Workload: c.String("workload"), Container: r.unlessFrom(c.String("container"), "POD_NAME"),
-		GitRemote: c.String("remote"), Images: c.StringSlice("image"), CIFile: ciFile, Masker: r.masker,
+		GitRemote: c.String("remote"), TriggerProject: c.String("project"), GitLabURL: c.String("gitlab-url"), Images: c.StringSlice("image"), CIFile: ciFile, Masker: r.masker,
 		StepTimeout: c.Duration("step-timeout"), Environ: r.osenv,
 	})
 	if stringFlag(c, "output") == outputJSON {

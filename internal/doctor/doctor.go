@@ -104,6 +104,9 @@ type Options struct {
 	Workload, Container string
 	// GitRemote is writeback's --remote ("" uses PROJECT_INFRA_REPO_LOCATION, CI_REPOSITORY_URL).
 	GitRemote string
+	// TriggerProject and GitLabURL are trigger's --project and --gitlab-url ("": from the
+	// environment, as trigger finds them).
+	TriggerProject, GitLabURL string
 	// Images are references whose configuration is read from the registry (check 10).
 	Images []string
 	// CIFile is a .gitlab-ci.yml to lint ("" for none).
@@ -142,6 +145,7 @@ func Run(ctx context.Context, opts Options) *Report {
 	}
 	d.kubectl(ctx)
 	d.gitChecks(ctx)
+	d.gitlabCheck(ctx)
 	d.loadPipeline()
 	d.imageChecks(ctx)
 	d.pipelineLint()

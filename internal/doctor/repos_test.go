@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"gitlab.com/glcd/glcd/internal/testbed"
+	"gitlab.com/glcd/glcd/internal/testbed/gitlabapi"
 	"gitlab.com/glcd/glcd/internal/testbed/gitserver"
 )
 
@@ -100,4 +101,27 @@ func TestPipelineWithTheSeedsMistakes(t *testing.T) {
 	wantCode(t, code, 0)
 	wantLine(t, out, "✓ image: "+testbed.Registry+"/tools/kubectl:1", "overridden by every job")
 	wantLine(t, out, "✓ pipeline: .gitlab-ci.yml: 1 jobs read", "1 local includes", "nothing wrong")
+}
+
+func TestGitLabAPIToken(t *testing.T) {
+	const right = "glpat-RightApiTokenForDoctor"
+	s := gitlabapi.New()
+	t.Cleanup(s.Close)
+	s.AddProject(gitlabapi.Project{ID: 7, Path: "demo/app-infra"})
+	s.AddProject(gitlabapi.Project{ID: 8, Path: "demo/secret"})
+	s.AddToken(gitlabapi.Token{Kind: gitlabapi.PrivateToken, Value: right, Scopes: []string{"read_api"}, Projects: []int64{7}})
+	args := []string{"--for", "trigger", "--gitlab-url", s.URL, "--project", "demo/app-infra"}
+
+	out, code := doctor(t, []string{"GLCD_GITLAB_TOKEN=glpat-WrongApiTokenForDoctor"}, noKubectl(t), args...)
+	wantCode(t, code, 1)
+	wantLine(t, out, "✗ gitlab:", "401", "refused GLCD_GITLAB_TOKEN")
+	wantFix(t, out, "✗ gitlab:", "read_api")
+
+	out, code = doctor(t, []string{"GLCD_GITLAB_TOKEN=" + right, "INFRA_PIPELINE_TOKEN=glptt-SomeTriggerToken"}, noKubectl(t), args...)
+	wantCode(t, code, 0)
+	wantLine(t, out, "✓ gitlab:", "GLCD_GITLAB_TOKEN reads project demo/app-infra", "INFRA_PIPELINE_TOKEN set")
+
+	out, code = doctor(t, []string{"GLCD_GITLAB_TOKEN=" + right}, noKubectl(t), "--for", "trigger", "--gitlab-url", s.URL, "--project", "demo/secret")
+	wantCode(t, code, 1)
+	wantLine(t, out, "✗ gitlab:", "404", "demo/secret")
 }
