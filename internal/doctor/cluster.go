@@ -273,6 +273,7 @@ func (d *run) authentication(ctx context.Context, cs kubernetes.Interface) bool 
 		if err == nil {
 			ok = true
 			u := ssr.Status.UserInfo
+			d.user = u.Username
 			if v, verr := cs.Discovery().ServerVersion(); verr == nil {
 				d.server = v.GitVersion
 			}
@@ -336,6 +337,12 @@ func (d *run) authorization(ctx context.Context, cs kubernetes.Interface) {
 				return Result{Check: CheckAuthorization, Status: Fail, Evidence: fmt.Sprintf("%s: SelfSubjectAccessReview: %v", c, firstLine(err.Error())),
 					Fix: "the API server must answer SelfSubjectAccessReviews (authorization.k8s.io/v1)"}
 			}
+			var missing []access.Grant
+			for i, g := range grants {
+				if denied[i] != "" {
+					missing = append(missing, g)
+				}
+			}
 			denied = slices.DeleteFunc(denied, func(s string) bool { return s == "" })
 			if len(denied) == 0 {
 				return Result{Check: CheckAuthorization, Status: OK, Evidence: fmt.Sprintf("%s: all %d permissions granted in namespace %s", c, len(grants), ns)}
@@ -343,8 +350,7 @@ func (d *run) authorization(ctx context.Context, cs kubernetes.Interface) {
 			return Result{Check: CheckAuthorization, Status: Fail,
 				Evidence: fmt.Sprintf("%s: %d of %d permissions denied in namespace %s", c, len(denied), len(grants), ns),
 				Details:  []string{"denied: " + strings.Join(denied, ", ")},
-				Fix: fmt.Sprintf("grant them with a Role in namespace %s bound to the job's identity (see authentication above); "+
-					"the full list for %s is in `glcd doctor --for %s --output json` and the README", ns, c, c)}
+				Fix:      fmt.Sprintf("add these rules to a Role in namespace %s bound to %s (RoleBinding):\n%s", ns, d.user, ruleLines(missing))}
 		}))
 	}
 }
@@ -465,4 +471,17 @@ func containerNames(t *corev1.PodTemplateSpec) []string {
 		n = append(n, c.Name)
 	}
 	return n
+}
+
+// ruleLines writes grants as Role rules, one resource a line: "deployments.apps: get, patch".
+func ruleLines(grants []access.Grant) string {
+	var rules []access.Rule
+	for _, g := range grants {
+		rules = append(rules, access.Rule{Group: g.Group, Resource: g.Resource, Subresource: g.Subresource, Verbs: []string{g.Verb}})
+	}
+	var lines []string
+	for _, r := range access.Merge(rules) {
+		lines = append(lines, r.Name()+": "+strings.Join(r.Verbs, ", "))
+	}
+	return strings.Join(lines, "\n")
 }

@@ -160,6 +160,7 @@ type run struct {
 	target *kube.Target
 	cfg    *rest.Config
 	server string // server version (gitVersion), when known
+	user   string // who the cluster says we are
 	pipe   *pipeline.Pipeline
 }
 

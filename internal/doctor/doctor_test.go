@@ -166,7 +166,8 @@ func TestServiceAccountWithoutRBAC(t *testing.T) {
 			t.Errorf("denied permission %q not listed", g)
 		}
 	}
-	wantFix(t, out, "✗ authorization: rollout:", "Role in namespace "+ns)
+	wantFix(t, out, "✗ authorization: rollout:", "Role in namespace "+ns, "bound to system:serviceaccount:"+ns+":norights",
+		"deployments.apps: get, list, watch, patch", "pods/log: get", "events: list")
 }
 
 func TestRolloutRobotPassesForRolloutNotForApply(t *testing.T) {
