@@ -1,11 +1,13 @@
 package doctor_test
 
 import (
+	"context"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
 	"math/big"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -255,5 +257,22 @@ func TestBadInput(t *testing.T) {
 	wantCode(t, code, 2)
 	if !strings.Contains(out, `unknown command "deploy"`) {
 		t.Error("the bad --for value is not named")
+	}
+}
+
+// BenchmarkDoctorAll is the whole doctor run as a job runs it: the built binary, every check
+// against the test bed as its admin, all commands' access reviews (make bench reports it).
+func BenchmarkDoctorAll(b *testing.B) {
+	ns := "bench-doctor"
+	if err := tb.CreateNamespace(context.Background(), ns); err != nil {
+		b.Fatal(err)
+	}
+	env := []string{"KUBECONFIG=" + tb.Kubeconfig, "KUBE_NAMESPACE=" + ns, "PATH=" + tb.BinDir, "HOME=" + b.TempDir()}
+	for b.Loop() {
+		cmd := exec.Command(glcd, "doctor", "--for", "all")
+		cmd.Env = env
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("%v\n%s", err, out)
+		}
 	}
 }

@@ -26,7 +26,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/watch"
 
-	"gitlab.com/glcd/glcd/internal/access"
 	"gitlab.com/glcd/glcd/internal/testbed"
 )
 
@@ -218,25 +217,6 @@ func run(glcd, reportFile string) error {
 	slices.Sort(reqs)
 	rep.add("| API requests per rollout (glcd, min–max) | %d–%d | | |", reqs[0], reqs[len(reqs)-1])
 	rep.add("| peak RSS of the process | %d MB | %d MB | %.2f |", glRSS>>10, kRSS>>10, float64(glRSS)/float64(kRSS))
-	// glcd doctor: every check against the cluster (all commands' permissions, the workload)
-	var docs []float64
-	for i := 0; i < 5; i++ {
-		begin := time.Now()
-		ch, err := start(glcd, "doctor", "--for", "all", kc, "-n", ns, "--workload", "deployment/web", "--container", "web")
-		if err != nil {
-			return err
-		}
-		p := <-ch
-		if p.code != 0 {
-			return fmt.Errorf("glcd doctor: exit %d\n%s", p.code, p.out)
-		}
-		docs = append(docs, p.exit.Sub(begin).Seconds())
-	}
-	reviews := 0
-	for _, cmd := range access.Commands() {
-		reviews += len(access.Grants(access.For(cmd)))
-	}
-	rep.add("| `glcd doctor --for all` against the cluster (all checks, %d access reviews), start to exit (median of 5) | %.2f s | | |", reviews, median(docs))
 	gi, _ := os.Stat(glcd)
 	ki, _ := os.Stat(kubectl)
 	rep.add("| binary size | %d MB | %d MB | %.2f |", gi.Size()>>20, ki.Size()>>20, float64(gi.Size())/float64(ki.Size()))
