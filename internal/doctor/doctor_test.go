@@ -2,10 +2,13 @@ package doctor_test
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"math/big"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -275,4 +278,50 @@ func BenchmarkDoctorAll(b *testing.B) {
 			b.Fatalf("%v\n%s", err, out)
 		}
 	}
+}
+
+func TestExpiredServerCertificate(t *testing.T) {
+	caPEM, _, caKey := certPair(t, caTemplate("expired-test-ca"), nil, nil)
+	cb, _ := pem.Decode(caPEM)
+	ca, err := x509.ParseCertificate(cb.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: "old-apiserver"},
+		NotBefore: time.Now().Add(-400 * 24 * time.Hour), NotAfter: time.Now().Add(-35 * 24 * time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}}
+	crt, key, _ := certPair(t, leaf, ca, caKey)
+	pair, err := tls.X509KeyPair(crt, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{pair}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() { // a TLS server that completes handshakes (the client rejects the certificate)
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() { _ = c.(*tls.Conn).Handshake(); c.Close() }()
+		}
+	}()
+	out, code := doctor(t, kubeEnv("https://"+l.Addr().String(), "not-reached-token-123", string(caPEM)), noKubectl(t), "--for", "rollout")
+	wantCode(t, code, 1)
+	wantLine(t, out, "✗ tls:", `"CN=old-apiserver"`, "expired on "+leaf.NotAfter.UTC().Format(time.RFC3339)[:10])
+	wantFix(t, out, "✗ tls:", "renew the API server's certificate")
+}
+
+func TestKubectlVersionSkew(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "kubectl"), []byte("#!/bin/sh\necho '{\"clientVersion\":{\"gitVersion\":\"v1.30.4\"}}'\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out, code := doctor(t, []string{"KUBECONFIG=" + tb.Kubeconfig, "KUBE_NAMESPACE=default"}, []string{dir}, "--for", "rollout")
+	wantCode(t, code, 0)
+	wantLine(t, out, "! kubectl:", "v1.30.4 against server v1.37.2: 7 minor versions apart", "use kubectl v1.37")
 }
