@@ -111,16 +111,16 @@ func applyRules() []Rule {
 	return Merge(rules)
 }
 
-// executorRules is what `glcd executor` does in its namespace: run each job in a pod, exec the
-// stages into it, read its log, keep the job's files in a Secret, and report events.
+// executorRules is what `glcd executor` does in the jobs' namespace (the same rules as the
+// executor's examples/runner/rbac.yaml, which its tests run with): create, watch, mark and
+// delete the job pods and their Secrets, and exec into the pods (get: exec over WebSocket,
+// kubectl's default since 1.31; create: SPDY). Nothing cluster-wide.
 func executorRules() []Rule {
 	return []Rule{
-		{Resource: "pods", Verbs: []string{"create", "get", "list", "watch", "delete", "deletecollection"},
-			Why: "the job's pod: create it, wait for it, remove it (and leftovers) at cleanup"},
-		{Resource: "pods", Subresource: "exec", Verbs: []string{"create", "get"}, Why: "run each stage's script in the pod"},
-		{Resource: "pods", Subresource: "log", Verbs: []string{"get"}, Why: "the helper's and the job's output"},
-		{Resource: "secrets", Verbs: []string{"create", "get", "delete"}, Why: "the job's variables and files, removed at cleanup"},
-		{Resource: "events", Verbs: []string{"get", "list", "watch"}, Why: "why the job's pod does not start"},
+		{Resource: "pods", Verbs: []string{"list", "watch", "create", "delete", "patch"},
+			Why: "the job's pod: create it, wait for it, mark it, remove it (and leftovers)"},
+		{Resource: "pods", Subresource: "exec", Verbs: []string{"get", "create"}, Why: "run each stage's script in the pod"},
+		{Resource: "secrets", Verbs: []string{"list", "create", "delete", "patch"}, Why: "the job's variables and files, removed at cleanup"},
 	}
 }
 
