@@ -164,7 +164,8 @@ func TestRolloutListIsExactlyEnough(t *testing.T) {
 				}
 				ns := tb.Namespace(t)
 				sc.setup(t, ns)
-				out, code := rollout(t, ns, robot(t, ns, access.Without(rules, g)), "plain", sc.args...)
+				token := robot(t, ns, access.Without(rules, g))
+				out, code := rollout(t, ns, token, "plain", sc.args...)
 				res := g.Resource
 				if g.Subresource != "" {
 					res += "/" + g.Subresource
@@ -172,6 +173,12 @@ func TestRolloutListIsExactlyEnough(t *testing.T) {
 				want := fmt.Sprintf("cannot %s resource %q", g.Verb, res)
 				if code == 0 || !strings.Contains(out, "forbidden") || !strings.Contains(out, want) {
 					t.Fatalf("without %s: exit %d, want a failure saying %q:\n%s", g, code, want, out)
+				}
+				// and glcd doctor names exactly that permission
+				out, code = run(t, ns, token, "", "doctor", "--for", "rollout")
+				wantDenied := fmt.Sprintf("1 of %d permissions denied", len(access.Grants(rules)))
+				if code != 1 || !strings.Contains(out, wantDenied) || !strings.Contains(out, "    denied: "+g.String()+"\n") {
+					t.Fatalf("doctor without %s: exit %d, want %q and %q:\n%s", g, code, wantDenied, "denied: "+g.String(), out)
 				}
 			})
 		}
@@ -183,9 +190,15 @@ func TestRolloutListIsExactlyEnough(t *testing.T) {
 // informers then LIST first, so the list verbs are needed.
 func rollout(t *testing.T, ns, token, listMode string, args ...string) (string, int) {
 	t.Helper()
+	return run(t, ns, token, listMode, append(args, "--fail-after", "1s", "--timeout", "90s")...)
+}
+
+// run runs the built glcd with the robot's KUBE_URL/KUBE_TOKEN/KUBE_CA_PEM.
+func run(t *testing.T, ns, token, listMode string, args ...string) (string, int) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, glcd, append(args, "--fail-after", "1s", "--timeout", "90s")...)
+	cmd := exec.CommandContext(ctx, glcd, args...)
 	ca, err := os.ReadFile(filepath.Join(tb.Dir, "pki", "ca.crt"))
 	if err != nil {
 		t.Fatal(err)
