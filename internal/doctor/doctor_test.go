@@ -325,3 +325,28 @@ func TestKubectlVersionSkew(t *testing.T) {
 	wantCode(t, code, 0)
 	wantLine(t, out, "! kubectl:", "v1.30.4 against server v1.37.2: 7 minor versions apart", "use kubectl v1.37")
 }
+
+func TestHostNameResolvedAndUnreachableHostIsQuick(t *testing.T) {
+	ns := tb.Namespace(t)
+	tok := robot(t, ns, "deployer", access.For(access.Rollout))
+	ca := readFile(t, pki("ca.crt"))
+	// the API server by a name (its certificate lists localhost), through a forwarder on loopback
+	addr := forward(t, "127.0.0.1:0")
+	_, port, _ := net.SplitHostPort(addr)
+	out, code := doctor(t, append(kubeEnv("https://localhost:"+port, tok, ca), "KUBE_NAMESPACE="+ns), noKubectl(t), "--for", "rollout")
+	wantCode(t, code, 0)
+	wantLine(t, out, "✓ network:", "DNS localhost -> ", "127.0.0.1", "TCP localhost:"+port+" connected")
+	wantLine(t, out, "✓ tls:", "localhost:"+port+" verified with KUBE_CA_PEM")
+
+	// an address in the test bed's subnet where nothing lives: each step is bounded
+	ip := net.ParseIP(tb.NodeIP).To4()
+	ip[3] = 77
+	start := time.Now()
+	out, code = doctor(t, kubeEnv("https://"+ip.String()+":6443", tok, ca), noKubectl(t), "--for", "rollout", "--step-timeout", "1s")
+	wantCode(t, code, 1)
+	wantLine(t, out, "✗ network: TCP "+ip.String()+":6443")
+	wantFix(t, out, "✗ network:", "nothing answers at "+ip.String()+":6443")
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("an unreachable API server cost %s with --step-timeout 1s", d)
+	}
+}
