@@ -115,7 +115,7 @@ type Options struct {
 	Masker *ci.Masker
 	// StepTimeout bounds every network step (default 3s).
 	StepTimeout time.Duration
-	// LookPath and Command find and run programs (kubectl, git); nil uses the real ones.
+	// Exec finds and runs kubectl; nil uses the real one.
 	Exec Exec
 	// Environ is the job's environment for the programs the doctor runs.
 	Environ []string

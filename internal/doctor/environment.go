@@ -3,6 +3,7 @@ package doctor
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"gitlab.com/glcd/glcd/internal/access"
@@ -38,7 +39,7 @@ func (d *run) environment() (haveCluster bool) {
 		}
 		for _, c := range d.opts.For {
 			for _, n := range varsFor(c) {
-				if !contains(names, n) {
+				if !slices.Contains(names, n) {
 					names = append(names, n)
 				}
 			}
@@ -125,13 +126,4 @@ func list(xs []string) string {
 		return "none"
 	}
 	return strings.Join(xs, ", ")
-}
-
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -27,7 +28,7 @@ func (d *run) imageChecks(ctx context.Context) {
 			if !ok || strings.Contains(im.Name, "$") {
 				continue
 			}
-			if !contains(images, im.Name) {
+			if !slices.Contains(images, im.Name) {
 				images = append(images, im.Name)
 				overridden[im.Name] = true
 			}
