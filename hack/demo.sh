@@ -92,6 +92,24 @@ INFRA_PIPELINE_TOKEN=$DEMO_TRIGGER_TOKEN GLCD_GITLAB_TOKEN=$DEMO_READ_TOKEN \
   --poll-interval 200ms --version-dir "$W/app"
 
 export TARGET_IMAGE_VERSION=1.4.0 CI_ENVIRONMENT_NAME=production
+INFRA_LOCATION="${GIT_URL#https://}/demo/jobboard-infra"
+step "infra pipeline, before the deploy: glcd doctor checks what rollout and writeback need (cluster, TLS, identity, RBAC, workload, git token)"
+show "PROJECT_INFRA_REPO_LOCATION=$INFRA_LOCATION CI_PERSONAL_ACCESS_TOKEN=… glcd doctor --for rollout,writeback"
+PATH="$(dirname "$KUBECTL"):$PATH" PROJECT_INFRA_REPO_LOCATION=$INFRA_LOCATION CI_PERSONAL_ACCESS_TOKEN=$DEMO_GIT_TOKEN \
+  "$GLCD" doctor --for rollout,writeback
+
+step "one deliberately broken setting: the API server URL without its port (the write-up lost hours to it)"
+cp "$KUBECONFIG" "$W/broken.kubeconfig"
+server=$("$KUBECTL" --kubeconfig "$W/broken.kubeconfig" config view -o jsonpath='{.clusters[0].cluster.server}')
+"$KUBECTL" --kubeconfig "$W/broken.kubeconfig" config set-cluster \
+  "$("$KUBECTL" --kubeconfig "$W/broken.kubeconfig" config view -o jsonpath='{.clusters[0].name}')" --server="${server%:*}" >/dev/null
+show "KUBECONFIG=broken.kubeconfig (server: ${server%:*}) glcd doctor --for rollout"
+set +e
+PATH="$(dirname "$KUBECTL"):$PATH" KUBECONFIG="$W/broken.kubeconfig" "$GLCD" doctor --for rollout
+code=$?
+set -e
+echo "exit code $code (1: a check failed; the fix line says which port to add)"
+
 step "infra pipeline: deploy $TARGET_IMAGE_VERSION with the old script's drop-in (PROJECT_NAME, POD_NAME, IMAGE_NAME, TARGET_IMAGE_VERSION)"
 show "scripts/rollout-update"
 GLCD="$GLCD" scripts/rollout-update

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 )
@@ -88,10 +89,16 @@ func collectLogs(ctx context.Context, cs kubernetes.Interface, ns string, probs 
 			lt.Previous = false
 			raw, err = cs.CoreV1().Pods(ns).GetLogs(p.Pod, &corev1.PodLogOptions{Container: p.Container, TailLines: &tail}).DoRaw(ctx)
 		}
-		if err != nil {
+		switch {
+		case apierrors.IsForbidden(err):
+			// the API server's body for a denied log read is not a Status: say what RBAC says
+			lt.Error = fmt.Sprintf("forbidden: cannot get resource \"pods/log\" in the namespace %q (%v)", ns, err)
+		case err != nil:
 			lt.Error = err.Error()
-		} else if s := strings.TrimRight(string(raw), "\n"); s != "" {
-			lt.Lines = strings.Split(s, "\n")
+		default:
+			if s := strings.TrimRight(string(raw), "\n"); s != "" {
+				lt.Lines = strings.Split(s, "\n")
+			}
 		}
 		out = append(out, lt)
 	}

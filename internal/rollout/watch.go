@@ -11,6 +11,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/fields"
@@ -111,16 +112,39 @@ func watchRollout(ctx context.Context, cs kubernetes.Interface, ns string, w *wo
 	infs := []cache.SharedIndexInformer{wlInf, podInf, revInf}
 	stop := make(chan struct{})
 	defer close(stop)
+	// denied is the first list or watch the API server refused for good (RBAC, credentials):
+	// retrying cannot help, so the rollout stops with that error instead of waiting for its timeout
+	denied := make(chan error, 1)
 	for _, inf := range infs {
 		if _, err := inf.AddEventHandler(handler); err != nil {
 			return nil, err
 		}
 		// the informers relist and rewatch on their own (API server restarts, expired
 		// resource versions); a watch that breaks is not news for the user
-		_ = inf.SetWatchErrorHandlerWithContext(func(context.Context, *cache.Reflector, error) {})
+		_ = inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
+			if apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err) {
+				select {
+				case denied <- err:
+				default:
+				}
+			}
+		})
 		go inf.Run(stop)
 	}
-	if !cache.WaitForCacheSync(ctx.Done(), wlInf.HasSynced, podInf.HasSynced, revInf.HasSynced) {
+	syncCtx, cancelSync := context.WithCancelCause(ctx)
+	go func() {
+		select {
+		case err := <-denied:
+			cancelSync(err)
+		case <-syncCtx.Done():
+		}
+	}()
+	synced := cache.WaitForCacheSync(syncCtx.Done(), wlInf.HasSynced, podInf.HasSynced, revInf.HasSynced)
+	cancelSync(nil)
+	if err := context.Cause(syncCtx); err != nil && ctx.Err() == nil && (apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err)) {
+		return nil, fmt.Errorf("watch %s: %w", w.ref, err)
+	}
+	if !synced {
 		return timeoutOutcome(nil), nil
 	}
 	st := &watchState{ns: ns, w: w, viewer: viewer, wl: wlInf.GetStore(), pods: podInf.GetStore(), revs: revInf.GetStore(),
@@ -142,6 +166,8 @@ func watchRollout(ctx context.Context, cs kubernetes.Interface, ns string, w *wo
 		select {
 		case <-ctx.Done():
 			return timeoutOutcome(out), nil
+		case err := <-denied:
+			return nil, fmt.Errorf("watch %s: %w", w.ref, err)
 		case <-notify:
 		case <-ticker.C:
 		}

@@ -634,3 +634,7 @@ func (c *Cluster) MemoryReport() string {
 	}
 	return fmt.Sprintf("peak RSS %d MB (%s)", total>>20, strings.Join(parts, ", "))
 }
+
+// NetnsPath is the cluster's network namespace (for `nsenter --net=PATH`): the registries
+// listen on localhost there, so a client that must reach them by that name runs inside it.
+func (c *Cluster) NetnsPath() string { return c.slot.netnsPath() }

@@ -1,0 +1,360 @@
+// Package pipeline reads a .gitlab-ci.yml as GitLab does (anchors, `default:`, `extends:` and
+// local `include:` resolved; remote includes named, not followed) and finds the mistakes that
+// keep a CD job from reaching the cluster.
+package pipeline
+
+import (
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Job is a resolved job.
+type Job struct {
+	Name string
+	// Spec is the job's keys after extends, default: and global keys.
+	Spec map[string]any
+}
+
+// Pipeline is a resolved pipeline file.
+type Pipeline struct {
+	File string
+	Jobs []Job
+	// Included are the local files read; Remote the includes named but not followed.
+	Included, Remote []string
+}
+
+// reserved are the top-level keys that are not jobs.
+var reserved = []string{"stages", "variables", "default", "include", "workflow", "image", "services",
+	"before_script", "after_script", "cache", "types", "spec"}
+
+// defaultKeys are the keys `default:` (and the old global keys) give to jobs without them.
+var defaultKeys = []string{"image", "services", "before_script", "after_script", "cache", "tags", "retry", "timeout", "interruptible", "artifacts", "hooks", "id_tokens"}
+
+// Load reads file and the local files it includes, and resolves the jobs.
+func Load(file string) (*Pipeline, error) {
+	root := filepath.Dir(file)
+	p := &Pipeline{File: file}
+	top := map[string]any{}
+	if err := p.read(file, root, top, map[string]bool{}); err != nil {
+		return nil, err
+	}
+	defaults := map[string]any{}
+	for _, k := range defaultKeys {
+		if v, ok := top[k]; ok && slices.Contains(reserved, k) {
+			defaults[k] = v
+		}
+	}
+	if d, ok := top["default"].(map[string]any); ok {
+		maps.Copy(defaults, d)
+	}
+	names := slices.Sorted(maps.Keys(top))
+	for _, name := range names {
+		if slices.Contains(reserved, name) || strings.HasPrefix(name, ".") {
+			continue
+		}
+		if _, ok := top[name].(map[string]any); !ok {
+			continue
+		}
+		spec, err := resolve(top, name, nil)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", file, err)
+		}
+		for k, v := range defaults {
+			if _, ok := spec[k]; !ok {
+				spec[k] = v
+			}
+		}
+		p.Jobs = append(p.Jobs, Job{Name: name, Spec: spec})
+	}
+	return p, nil
+}
+
+// read merges file into top (keys already there win: the including file overrides), after
+// reading the files it includes.
+func (p *Pipeline) read(file, root string, top map[string]any, seen map[string]bool) error {
+	if seen[file] {
+		return nil
+	}
+	seen[file] = true
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", file, err)
+	}
+	var doc map[string]any
+	if err := yaml.Unmarshal(b, &doc); err != nil { // yaml.v3 resolves anchors, aliases and << merges
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	for k, v := range doc {
+		top[k] = v
+	}
+	for _, inc := range includes(doc["include"]) {
+		if inc.local == "" {
+			p.Remote = append(p.Remote, inc.remote)
+			continue
+		}
+		path := filepath.Join(root, strings.TrimPrefix(inc.local, "/"))
+		matches, _ := filepath.Glob(path)
+		if len(matches) == 0 {
+			return fmt.Errorf("%s: include local %s: no such file", file, inc.local)
+		}
+		for _, m := range matches {
+			sub := map[string]any{}
+			if err := p.read(m, root, sub, seen); err != nil {
+				return err
+			}
+			p.Included = append(p.Included, m)
+			for k, v := range sub {
+				if _, ok := top[k]; !ok {
+					top[k] = v
+				} else if a, ok := top[k].(map[string]any); ok {
+					if b, ok := v.(map[string]any); ok {
+						top[k] = deepMerge(b, a)
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+type include struct{ local, remote string }
+
+func includes(v any) []include {
+	var out []include
+	switch x := v.(type) {
+	case nil:
+	case string:
+		if strings.Contains(x, "://") {
+			out = append(out, include{remote: x})
+		} else {
+			out = append(out, include{local: x})
+		}
+	case []any:
+		for _, e := range x {
+			out = append(out, includes(e)...)
+		}
+	case map[string]any:
+		switch {
+		case x["local"] != nil:
+			out = append(out, include{local: fmt.Sprint(x["local"])})
+		case x["remote"] != nil:
+			out = append(out, include{remote: fmt.Sprint(x["remote"])})
+		case x["project"] != nil:
+			out = append(out, include{remote: fmt.Sprintf("project %v file %v", x["project"], x["file"])})
+		case x["template"] != nil:
+			out = append(out, include{remote: fmt.Sprintf("template %v", x["template"])})
+		case x["component"] != nil:
+			out = append(out, include{remote: fmt.Sprintf("component %v", x["component"])})
+		}
+	}
+	return out
+}
+
+// resolve returns the job's keys with its extends chain merged in (GitLab's deep merge of
+// hashes; the job's own keys win; arrays are replaced, not merged).
+func resolve(top map[string]any, name string, chain []string) (map[string]any, error) {
+	if slices.Contains(chain, name) {
+		return nil, fmt.Errorf("extends loop: %s", strings.Join(append(chain, name), " -> "))
+	}
+	job, ok := top[name].(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("job %s extends %s, which does not exist", chain[len(chain)-1], name)
+	}
+	var bases []string
+	switch e := job["extends"].(type) {
+	case string:
+		bases = []string{e}
+	case []any:
+		for _, b := range e {
+			bases = append(bases, fmt.Sprint(b))
+		}
+	}
+	merged := map[string]any{}
+	for _, b := range bases {
+		base, err := resolve(top, b, append(chain, name))
+		if err != nil {
+			return nil, err
+		}
+		merged = deepMerge(merged, base)
+	}
+	own := maps.Clone(job)
+	delete(own, "extends")
+	return deepMerge(merged, own), nil
+}
+
+// deepMerge returns base with over merged on top: hashes merge, everything else is replaced.
+func deepMerge(base, over map[string]any) map[string]any {
+	out := maps.Clone(base)
+	if out == nil {
+		out = map[string]any{}
+	}
+	for k, v := range over {
+		if a, ok := out[k].(map[string]any); ok {
+			if b, ok := v.(map[string]any); ok {
+				out[k] = deepMerge(a, b)
+				continue
+			}
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// Image is a job's image: its name and whether the job overrides the ENTRYPOINT.
+type Image struct {
+	Name               string
+	EntrypointOverride bool
+}
+
+// ImageOf returns the job's image, if any.
+func (j Job) ImageOf() (Image, bool) {
+	switch x := j.Spec["image"].(type) {
+	case string:
+		return Image{Name: x}, x != ""
+	case map[string]any:
+		_, ep := x["entrypoint"]
+		name := fmt.Sprint(x["name"])
+		return Image{Name: name, EntrypointOverride: ep}, x["name"] != nil
+	}
+	return Image{}, false
+}
+
+// Script is every line the job runs (before_script, script, after_script).
+func (j Job) Script() []string {
+	var out []string
+	for _, k := range []string{"before_script", "script", "after_script"} {
+		out = append(out, lines(j.Spec[k])...)
+	}
+	return out
+}
+
+func lines(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return strings.Split(x, "\n")
+	case []any:
+		var out []string
+		for _, e := range x {
+			out = append(out, lines(e)...)
+		}
+		return out
+	}
+	return nil
+}
+
+// Services names the job's services.
+func (j Job) Services() []string {
+	var out []string
+	if l, ok := j.Spec["services"].([]any); ok {
+		for _, s := range l {
+			switch x := s.(type) {
+			case string:
+				out = append(out, x)
+			case map[string]any:
+				out = append(out, fmt.Sprint(x["name"]))
+			}
+		}
+	}
+	return out
+}
+
+// Environment is the job's environment name ("" for none).
+func (j Job) Environment() string {
+	switch x := j.Spec["environment"].(type) {
+	case string:
+		return x
+	case map[string]any:
+		return fmt.Sprint(x["name"])
+	}
+	return ""
+}
+
+var (
+	clusterCmd = regexp.MustCompile(`(^|[\s;&|(])(glcd\s+(rollout|apply|writeback|executor)\b|kubectl\s|helm\s|(\./)?scripts/(rollout-update|commit-tag-push)\b)`)
+	tagCmd     = regexp.MustCompile(`(^|[\s;&|(])(glcd\s+trigger\b|(\./)?scripts/trigger-deploy\b)`)
+)
+
+// UsesCluster returns the first script line that needs the cluster (glcd rollout/apply/writeback,
+// kubectl, helm, the old scripts), or "".
+func (j Job) UsesCluster() string { return firstMatch(j.Script(), clusterCmd) }
+
+// Deploys returns the first script line that starts a deploy (glcd trigger), or "".
+func (j Job) Deploys() string { return firstMatch(j.Script(), tagCmd) }
+
+func firstMatch(ls []string, re *regexp.Regexp) string {
+	for _, l := range ls {
+		if re.MatchString(l) {
+			return strings.TrimSpace(l)
+		}
+	}
+	return ""
+}
+
+// RunsOnTags reports whether only/except or rules let the job run in a tag pipeline, and why not.
+func (j Job) RunsOnTags() (bool, string) {
+	if ex := refList(j.Spec["except"]); slices.Contains(ex, "tags") {
+		return false, "except: [tags]"
+	}
+	if only := refList(j.Spec["only"]); len(only) > 0 {
+		for _, r := range only {
+			if r == "tags" || r == "triggers" || r == "pipelines" || r == "api" || r == "web" || strings.HasPrefix(r, "/") {
+				return true, ""
+			}
+		}
+		return false, "only: [" + strings.Join(only, ", ") + "]"
+	}
+	rules, ok := j.Spec["rules"].([]any)
+	if !ok {
+		return true, ""
+	}
+	for _, r := range rules {
+		m, ok := r.(map[string]any)
+		if !ok {
+			continue
+		}
+		if fmt.Sprint(m["when"]) == "never" {
+			continue
+		}
+		cond, _ := m["if"].(string)
+		if cond == "" || !neverOnTag(cond) {
+			return true, ""
+		}
+	}
+	return false, "no rule can match a tag pipeline (CI_COMMIT_BRANCH is empty there and CI_COMMIT_TAG set)"
+}
+
+var (
+	branchCond = regexp.MustCompile(`\$CI_COMMIT_BRANCH\s*(==|=~)|^\s*\$CI_COMMIT_BRANCH\s*$`)
+	noTagCond  = regexp.MustCompile(`\$CI_COMMIT_TAG\s*==\s*(null|""|'')|!\s*\$CI_COMMIT_TAG`)
+)
+
+// neverOnTag reports whether a rules:if condition without || can only hold in a branch pipeline.
+func neverOnTag(cond string) bool {
+	if strings.Contains(cond, "||") {
+		return false
+	}
+	return branchCond.MatchString(cond) || noTagCond.MatchString(cond)
+}
+
+func refList(v any) []string {
+	switch x := v.(type) {
+	case []any:
+		var out []string
+		for _, e := range x {
+			out = append(out, fmt.Sprint(e))
+		}
+		return out
+	case map[string]any:
+		return refList(x["refs"])
+	case string:
+		return []string{x}
+	}
+	return nil
+}

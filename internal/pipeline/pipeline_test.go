@@ -1,0 +1,108 @@
+package pipeline
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestSeedPipelineResolved(t *testing.T) {
+	p, err := Load("testdata/seed/.gitlab-ci.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Jobs) != 2 || p.Jobs[0].Name != "deploy_production" || p.Jobs[1].Name != "writeback" {
+		t.Fatalf("jobs: %+v", p.Jobs)
+	}
+	if len(p.Included) != 1 || len(p.Remote) != 1 || p.Remote[0] != "https://gitlab.example.com/templates/raw/main/lint.yml" {
+		t.Fatalf("includes: %v remote %v", p.Included, p.Remote)
+	}
+	d := p.Jobs[0]
+	if im, _ := d.ImageOf(); im.Name != "bitnami/kubectl:1.29" || im.EntrypointOverride { // from the anchor's << merge
+		t.Errorf("image %+v", im)
+	}
+	if s := d.Services(); len(s) != 1 || s[0] != "kubernetes" {
+		t.Errorf("services %v", s)
+	}
+	if d.UsesCluster() == "" || d.Environment() != "" {
+		t.Errorf("cluster use %q env %q", d.UsesCluster(), d.Environment())
+	}
+	w := p.Jobs[1]
+	if w.UsesCluster() != "scripts/commit-tag-push" { // script came through extends from the included file
+		t.Errorf("writeback script %v", w.Script())
+	}
+}
+
+func TestGoodPipelineResolved(t *testing.T) {
+	p, err := Load("testdata/good/.gitlab-ci.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs := map[string]Job{}
+	for _, j := range p.Jobs {
+		jobs[j.Name] = j
+	}
+	d := jobs["deploy_production"]
+	if d.Environment() != "production" || d.Spec["stage"] != "deploy" {
+		t.Errorf("extends not merged: %v", d.Spec)
+	}
+	if im, _ := d.ImageOf(); !im.EntrypointOverride || im.Name != "registry.example.com/glcd/kubectl:1.37" { // from default:
+		t.Errorf("image %+v", im)
+	}
+	if ok, why := jobs["trigger_infra"].RunsOnTags(); !ok {
+		t.Errorf("trigger_infra runs on tags, not: %s", why)
+	}
+	if _, ok := jobs["stages"]; ok {
+		t.Error("a reserved key is a job")
+	}
+}
+
+func TestRunsOnTags(t *testing.T) {
+	for _, c := range []struct {
+		yaml string
+		ok   bool
+	}{
+		{"only: [main]", false},
+		{"only: [tags]", true},
+		{"only: [/^v.*$/]", true},
+		{"except: [tags]", false},
+		{"rules: [{if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH'}]", false},
+		{"rules: [{if: '$CI_COMMIT_TAG == null'}]", false},
+		{"rules: [{if: '$CI_COMMIT_TAG'}]", true},
+		{"rules: [{if: '$CI_COMMIT_BRANCH', when: never}, {when: on_success}]", true},
+		{"rules: [{if: '$CI_COMMIT_BRANCH == \"main\" || $CI_COMMIT_TAG'}]", true},
+		{"", true},
+	} {
+		dir := t.TempDir()
+		f := filepath.Join(dir, ".gitlab-ci.yml")
+		if err := os.WriteFile(f, []byte("deploy:\n  script: [glcd trigger]\n"+indent(c.yaml)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		p, err := Load(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok, why := p.Jobs[0].RunsOnTags(); ok != c.ok {
+			t.Errorf("%q: runs on tags %v (%s), want %v", c.yaml, ok, why, c.ok)
+		}
+	}
+}
+
+func indent(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "  " + s + "\n"
+}
+
+func TestExtendsLoopAndMissingBase(t *testing.T) {
+	for _, y := range []string{"a:\n  extends: b\nb:\n  extends: a\n", "a:\n  extends: .nope\n  script: [x]\n"} {
+		f := filepath.Join(t.TempDir(), ".gitlab-ci.yml")
+		if err := os.WriteFile(f, []byte(y), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Load(f); err == nil {
+			t.Errorf("%q: no error", y)
+		}
+	}
+}
