@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"syscall"
+	"time"
 )
 
 // Versions of the test bed's Kubernetes. kubernetes v1.37.2 requires etcd v3.7.0.
@@ -71,20 +72,63 @@ func EnsureBinaries(ctx context.Context, log io.Writer) (string, error) {
 	if haveAll(bin) { // built by whoever held the lock before us
 		return bin, nil
 	}
-	fmt.Fprintf(log, "testbed: building Kubernetes %s binaries into %s (cold: ~30 min on 2 cores)\n", K8sVersion, bin)
+	fmt.Fprintf(log, "testbed: the first run builds the Kubernetes %s binaries into %s, once: about 10 minutes on 2 cores\n", K8sVersion, bin)
 	script := filepath.Join(dir, "build.sh")
 	if err := os.WriteFile(script, buildScript, 0o755); err != nil {
 		return "", fmt.Errorf("test bed build script: %w", err)
 	}
 	cmd := exec.CommandContext(ctx, "bash", script, dir, K8sVersion, StagingVersion, EtcdVersion)
 	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Run(); err != nil {
+	stop := reportBinaries(filepath.Join(dir, "bin.tmp"), log)
+	err = cmd.Run()
+	stop()
+	if err != nil {
 		return "", fmt.Errorf("building the test bed's Kubernetes binaries: %w", err)
 	}
 	if !haveAll(bin) {
 		return "", fmt.Errorf("test bed build finished but %s lacks some of %v", bin, binaries)
 	}
 	return bin, nil
+}
+
+// reportBinaries prints a line for each binary as the build writes it, and a line a minute
+// while nothing else shows progress, until the returned function is called.
+func reportBinaries(dir string, log io.Writer) func() {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	start := time.Now()
+	go func() {
+		defer close(finished)
+		seen := map[string]bool{}
+		tick := time.NewTicker(2 * time.Second)
+		defer tick.Stop()
+		quiet := time.Now()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			ents, _ := os.ReadDir(dir)
+			for _, e := range ents {
+				if seen[e.Name()] {
+					continue
+				}
+				seen[e.Name()] = true
+				size := int64(0)
+				if fi, err := e.Info(); err == nil {
+					size = fi.Size()
+				}
+				fmt.Fprintf(log, "testbed build [%s] built %s (%d MB)\n", time.Since(start).Round(time.Second), e.Name(), size>>20)
+				quiet = time.Now()
+			}
+			if time.Since(quiet) >= time.Minute {
+				fmt.Fprintf(log, "testbed build [%s] still compiling\n", time.Since(start).Round(time.Second))
+				quiet = time.Now()
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
 
 func haveAll(bin string) bool {

@@ -5,6 +5,7 @@
 # version are missing; safe to run by hand. Cold: ~30 min on 2 cores; warm: nothing to do.
 set -euo pipefail
 out=$1 k8s=$2 staging=$3 etcd=$4
+step() { printf 'testbed build [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 mod=$out/buildmod
 mkdir -p "$out/bin.tmp" "$mod"
 cd "$mod"
@@ -36,7 +37,9 @@ import (
 	_ "k8s.io/kubernetes/cmd/kubelet"
 )
 GO
-go mod tidy
+step "1/3 resolving and downloading the modules (about 1.2 GB, once)"
+go mod tidy 2> "$out/tidy.log" || { cat "$out/tidy.log"; exit 1; }
+step "2/3 compiling etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kubectl in one go build (the long part)"
 minor=${k8s#v1.}; minor=${minor%%.*}
 ldf="-s -w -X k8s.io/component-base/version.gitVersion=$k8s -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
 # one 'go build' for all six shares the compilation of their common packages
@@ -46,4 +49,4 @@ go build -ldflags "$ldf" -o "$out/bin.tmp/" go.etcd.io/etcd/server/v3 \
 mv "$out/bin.tmp/server" "$out/bin.tmp/etcd"
 rm -rf "$out/bin"
 mv "$out/bin.tmp" "$out/bin"
-ls -la "$out/bin"
+step "3/3 done: $(du -sh "$out/bin" | cut -f1) of binaries in $out/bin"
