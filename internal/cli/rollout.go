@@ -88,7 +88,7 @@ func (r *runtime) rollout(c *cli.Context) error {
 	res, err := rollout.Rollout(c.Context, cs, rollout.Options{
 		Namespace: ns, Workload: ref, Image: image, Container: c.String("container"), ChangeCause: cause,
 		Timeout: c.Duration("timeout"), FailAfter: c.Duration("fail-after"), UndoOnFailure: c.Bool("undo-on-failure"),
-		Progress: r.err,
+		Progress: r.err, AllEvents: boolFlag(c, "debug"),
 	})
 	sec.End()
 	if err != nil {

@@ -50,8 +50,9 @@ func eventTime(e *corev1.Event) time.Time {
 	return e.CreationTimestamp.Time
 }
 
-// collectEvents returns the newest events about the given objects (by UID), oldest first.
-func collectEvents(ctx context.Context, cs kubernetes.Interface, ns string, uids map[string]bool) ([]EventLine, error) {
+// collectEvents returns the newest events about the given objects (by UID) last seen at or
+// after since, oldest first.
+func collectEvents(ctx context.Context, cs kubernetes.Interface, ns string, uids map[string]bool, since time.Time) ([]EventLine, error) {
 	list, err := cs.CoreV1().Events(ns).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("events in %s: %w", ns, err)
@@ -59,7 +60,7 @@ func collectEvents(ctx context.Context, cs kubernetes.Interface, ns string, uids
 	var out []EventLine
 	for i := range list.Items {
 		e := &list.Items[i]
-		if !uids[string(e.InvolvedObject.UID)] {
+		if !uids[string(e.InvolvedObject.UID)] || eventTime(e).Before(since) {
 			continue
 		}
 		out = append(out, EventLine{Time: eventTime(e), Type: e.Type, Reason: e.Reason, Count: e.Count,

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/distribution/reference"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/kubectl/pkg/cmd/util"
 	"k8s.io/kubectl/pkg/polymorphichelpers"
@@ -27,6 +28,9 @@ type Options struct {
 	UndoOnFailure bool
 	// Progress receives human progress lines. Nil discards.
 	Progress io.Writer
+	// AllEvents keeps the events of earlier rollouts in a failure report (--debug); by default
+	// it shows those since this rollout's patch.
+	AllEvents bool
 }
 
 // Result is what a rollout did.
@@ -70,6 +74,7 @@ func Rollout(ctx context.Context, cs kubernetes.Interface, opts Options) (*Resul
 	if progress == nil {
 		progress = io.Discard
 	}
+	var since time.Time // when this rollout began, by the API server's clock
 	if unchanged {
 		fmt.Fprintf(progress, "%s: containers %v already run %s; waiting for the rollout to be complete\n", w.ref, containerNames(changes), opts.Image)
 	} else {
@@ -82,9 +87,10 @@ func Rollout(ctx context.Context, cs kubernetes.Interface, opts Options) (*Resul
 			return nil, err
 		}
 		w = wrapWorkload(w.ref, obj)
+		since = patchTime(w.meta, opts.AllEvents)
 		fmt.Fprintf(progress, "%s: set image %s on containers %v\n", w.ref, opts.Image, containerNames(changes))
 	}
-	res, err := watchAndReport(ctx, cs, opts, w)
+	res, err := watchAndReport(ctx, cs, opts, w, since)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +115,7 @@ func Watch(ctx context.Context, cs kubernetes.Interface, opts Options) (*Result,
 	if err != nil {
 		return nil, err
 	}
-	res, err := watchAndReport(ctx, cs, opts, w)
+	res, err := watchAndReport(ctx, cs, opts, w, time.Time{})
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +123,24 @@ func Watch(ctx context.Context, cs kubernetes.Interface, opts Options) (*Result,
 	return res, nil
 }
 
-func watchAndReport(ctx context.Context, cs kubernetes.Interface, opts Options, w *workload) (*Result, error) {
+// patchTime is when glcd's patch was applied, from the workload's managed fields (the API
+// server's clock, to the second); zero (every event) when allEvents or when it is not known.
+func patchTime(meta metav1.Object, allEvents bool) time.Time {
+	if allEvents {
+		return time.Time{}
+	}
+	var t time.Time
+	for _, mf := range meta.GetManagedFields() {
+		if mf.Manager == "glcd" && mf.Time != nil && mf.Time.After(t) {
+			t = mf.Time.Time
+		}
+	}
+	return t
+}
+
+// watchAndReport watches the rollout; a failure report shows the events since since (all
+// when zero).
+func watchAndReport(ctx context.Context, cs kubernetes.Interface, opts Options, w *workload, since time.Time) (*Result, error) {
 	start := time.Now()
 	wctx := ctx
 	if opts.Timeout > 0 {
@@ -148,7 +171,7 @@ func watchAndReport(ctx context.Context, cs kubernetes.Interface, opts Options, 
 				uids[u] = true
 			}
 		}
-		if res.Events, err = collectEvents(rctx, cs, opts.Namespace, uids); err != nil {
+		if res.Events, err = collectEvents(rctx, cs, opts.Namespace, uids, since); err != nil {
 			res.Events = []EventLine{{Type: "Error", Reason: "EventsUnavailable", Message: err.Error()}}
 		}
 		res.Logs = collectLogs(rctx, cs, opts.Namespace, out.Pods)

@@ -408,3 +408,37 @@ func TestOOMKilledIsNamed(t *testing.T) {
 	wantCode(t, code, 1, errOut)
 	wantIn(t, errOut, "OOMKilled (exit code 137")
 }
+
+// A failure report lists the events of this rollout only (those since glcd's patch); the
+// scaling of earlier revisions shows only with --debug.
+func TestFailureReportShowsThisRolloutsEvents(t *testing.T) {
+	for _, debug := range []bool{false, true} {
+		ns := tb.Namespace(t)
+		deployment(t, ns, 1, true, podSpec("testbed.local/app:1", readyProbe))
+		rss, err := tb.Client.AppsV1().ReplicaSets(ns).List(ctxT(t), metav1.ListOptions{})
+		if err != nil || len(rss.Items) != 1 {
+			t.Fatalf("want revision 1's replica set: %v %v", err, rss)
+		}
+		first := rss.Items[0].Name
+		args := []string{"rollout", "deployment/web", "--image", "testbed.local/app:crash", nsArg(ns), "-o", "json"}
+		if debug {
+			args = append(args, "--debug")
+		}
+		out, errOut, code := glcd(t, nil, args...)
+		wantCode(t, code, 1, errOut)
+		var res rollout.Result
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatal(err)
+		}
+		mentionsFirst := false
+		for _, e := range res.Events {
+			mentionsFirst = mentionsFirst || strings.Contains(e.Message, first)
+		}
+		switch {
+		case len(res.Events) == 0:
+			t.Errorf("debug=%v: the failure report has no events:\n%s", debug, errOut)
+		case mentionsFirst != debug:
+			t.Errorf("debug=%v: the report mentions revision 1's %s: %v, want %v:\n%s", debug, first, mentionsFirst, debug, errOut)
+		}
+	}
+}
