@@ -3,7 +3,6 @@ package executor
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -104,16 +103,13 @@ type Job struct {
 func (j *Job) Secrets() []ci.Secret {
 	out := []ci.Secret{j.Token}
 	for _, v := range j.Variables {
-		if v.Masked || !v.Public && secretName(v.Key) {
+		if v.Masked || !v.Public && ci.LooksSecret(v.Key) {
 			out = append(out, ci.NewSecret(v.Value))
 		}
 	}
 	return out
 }
 
-var credentialName = regexp.MustCompile(`(?i)(TOKEN|PASSWORD|SECRET|_KEY$|PRIVATE)`)
-
-func secretName(key string) bool { return credentialName.MatchString(key) }
 
 // LoadJob reads the job from the runner's environment: CUSTOM_ENV_* and JOB_RESPONSE_FILE.
 func LoadJob(lookup ci.Lookup) (*Job, error) {

@@ -5,6 +5,7 @@ package ci
 
 import (
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -165,6 +166,16 @@ func (e *Env) Secrets() []Secret {
 
 // IsSecret reports whether the variable name holds a credential.
 func IsSecret(name string) bool { return slices.Contains(secretNames, name) }
+
+// credentialName matches names that look like they hold a credential (GitLab's own and the
+// usual conventions): ..._TOKEN, ...PASSWORD..., ...SECRET..., ..._KEY, ...PRIVATE..., and
+// GitLab's CI_JOB_JWT style.
+var credentialName = regexp.MustCompile(`(?i)(TOKEN|PASSWORD|PASSWD|SECRET|_KEY$|^KEY$|PRIVATE|CREDENTIAL|_JWT)`)
+
+// LooksSecret reports whether a variable's name says it holds a credential: the known ones
+// and any name matching the usual conventions. Such values are never shown, copied into
+// another pipeline or written into git history.
+func LooksSecret(name string) bool { return IsSecret(name) || credentialName.MatchString(name) }
 
 // Value returns the raw value of a variable, trimmed of surrounding space.
 func (e *Env) Value(name string) string {

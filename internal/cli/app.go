@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -172,4 +173,25 @@ func checkDurations(c *cli.Context) error {
 		return exitcode.UsageError(fmt.Errorf("%s", strings.Join(bad, "; ")))
 	}
 	return nil
+}
+
+// onCommandLine says a flag's value came from the command line, not from its variables.
+func (r *runtime) onCommandLine(c *cli.Context, name string) bool {
+	if !c.IsSet(name) {
+		return false
+	}
+	env := ci.Environ(r.osenv)
+	for _, f := range c.Command.Flags {
+		if !slices.Contains(f.Names(), name) {
+			continue
+		}
+		if ev, ok := f.(interface{ GetEnvVars() []string }); ok {
+			for _, n := range ev.GetEnvVars() {
+				if v, ok := env(n); ok && v != "" {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }

@@ -36,7 +36,7 @@ func triggerCommand(r *runtime) *cli.Command {
 			&cli.BoolFlag{Name: "wait", Usage: "follow the pipeline until it ends and exit with its result", EnvVars: []string{"GLCD_WAIT"}},
 			&cli.DurationFlag{Name: "timeout", Value: 30 * time.Minute, Usage: "give up after this long, trigger included (exit 3); 0 waits as long as the job may", EnvVars: []string{"GLCD_TIMEOUT"}},
 			&cli.BoolFlag{Name: "allow-manual", Usage: "accept a pipeline that stops at a manual job (exit 0 instead of 1)", EnvVars: []string{"GLCD_ALLOW_MANUAL"}},
-			&cli.StringFlag{Name: "token", Usage: "pipeline trigger token of the downstream project (default: $INFRA_PIPELINE_TOKEN, then $CI_JOB_TOKEN for a multi-project pipeline)", EnvVars: []string{"GLCD_TRIGGER_TOKEN", "INFRA_PIPELINE_TOKEN"}},
+			&cli.StringFlag{Name: "token", Usage: "pipeline trigger token of the downstream project (default: $INFRA_PIPELINE_TOKEN, then $CI_JOB_TOKEN for a multi-project pipeline); prefer the variable: a flag is visible to every process (ps)", EnvVars: []string{"GLCD_TRIGGER_TOKEN", "INFRA_PIPELINE_TOKEN"}},
 			&cli.StringFlag{Name: "gitlab-url", Usage: "GitLab server or API URL (default: from $INFRA_PIPELINE_TRIGGER_URL, then $CI_API_V4_URL, $CI_SERVER_URL)", EnvVars: []string{"GLCD_GITLAB_URL"}},
 			&cli.DurationFlag{Name: "poll-interval", Value: trigger.DefaultPollInterval, Usage: "time between two reads of the followed pipeline", EnvVars: []string{"GLCD_POLL_INTERVAL"}},
 			&cli.StringFlag{Name: "dotenv", Usage: "write GLCD_PIPELINE_ID, GLCD_PIPELINE_URL, GLCD_PIPELINE_STATUS to this file (artifacts:reports:dotenv)", EnvVars: []string{"GLCD_DOTENV"}},
@@ -62,6 +62,9 @@ func (r *runtime) trigger(c *cli.Context) error {
 	}
 	token := ci.NewSecret(strings.TrimSpace(c.String("token")))
 	r.masker.Add(token)
+	if r.onCommandLine(c, "token") {
+		fmt.Fprintln(r.err, "warning: --token puts the trigger token on the command line, where every process of the runner's host can read it (ps); set INFRA_PIPELINE_TOKEN as a masked CI/CD variable instead")
+	}
 	plan, err := trigger.Prepare(trigger.Input{
 		Env: r.env, Project: c.String("project"), Ref: c.String("ref"), Token: token, GitLabURL: c.String("gitlab-url"),
 		Vars: *c.Generic("var").(*lines), PassEnv: c.StringSlice("pass-env"), Wait: c.Bool("wait"),

@@ -264,3 +264,45 @@ func TestTriggerVarsFromTheEnvironmentKeepCommas(t *testing.T) {
 		t.Fatalf("variables %v", got)
 	}
 }
+
+// A variable whose name says it holds a credential is passed on but never shown (text or
+// JSON), and --pass-env refuses to copy one into another pipeline.
+func TestTriggerHidesCredentialLikeVariables(t *testing.T) {
+	s, environ := gitlabDouble(t, gitlabapi.Script{Statuses: []string{"success"}})
+	const value = "s3cr3t-db-pass-value"
+	out, errOut, code := runTrigger(t, environ, "--project", "group/app-infra", "--ref", "main", "--var", "DB_PASSWORD="+value, "--output", "json")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if strings.Contains(out+errOut, value) || !strings.Contains(errOut, "DB_PASSWORD=[MASKED]") || !strings.Contains(out, `"key":"DB_PASSWORD","value":"[MASKED]"`) {
+		t.Errorf("the credential-like variable is shown:\nstdout %s\nstderr %s", out, errOut)
+	}
+	if body := string(s.Requests()[0].Body); !strings.Contains(body, `"DB_PASSWORD":"`+value+`"`) {
+		t.Errorf("the variable was not passed on: %s", body)
+	}
+	for _, name := range []string{"DEPLOY_TOKEN", "SSH_PRIVATE_KEY", "AWS_SECRET_ACCESS_KEY", "CI_REGISTRY_PASSWORD"} {
+		_, errOut, code = runTrigger(t, append(environ, name+"=x-"+value), "--project", "group/app-infra", "--ref", "main", "--pass-env", name)
+		if code != 2 || !strings.Contains(errOut, "--pass-env "+name+" names a credential") || strings.Contains(errOut, value) {
+			t.Errorf("--pass-env %s: exit %d\n%s", name, code, errOut)
+		}
+	}
+}
+
+// --token works but warns: a flag is visible in the process list; the variable does not warn.
+func TestTriggerTokenFlagWarns(t *testing.T) {
+	_, environ := gitlabDouble(t, gitlabapi.Script{Statuses: []string{"success"}})
+	var noToken []string
+	for _, kv := range environ {
+		if !strings.HasPrefix(kv, "INFRA_PIPELINE_TOKEN=") {
+			noToken = append(noToken, kv)
+		}
+	}
+	_, errOut, code := runTrigger(t, noToken, "--project", "group/app-infra", "--ref", "main", "--token", trigToken)
+	if code != 0 || !strings.Contains(errOut, "warning: --token puts the trigger token on the command line") {
+		t.Errorf("exit %d, want a warning:\n%s", code, errOut)
+	}
+	_, errOut, code = runTrigger(t, environ, "--project", "group/app-infra", "--ref", "main")
+	if code != 0 || strings.Contains(errOut, "warning: --token") {
+		t.Errorf("exit %d, no warning wanted with INFRA_PIPELINE_TOKEN:\n%s", code, errOut)
+	}
+}

@@ -5,6 +5,7 @@
 package trigger
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -53,6 +54,22 @@ type Variable struct {
 	Key   string `json:"key"`
 	Value string `json:"value"`
 	From  string `json:"from"` // "environment", "--var", "--pass-env", or the file:line of a detected version
+}
+
+// Shown is the value as glcd prints it: [MASKED] when the name looks like a credential.
+func (v Variable) Shown() string {
+	if ci.LooksSecret(v.Key) {
+		return ci.Masked
+	}
+	return v.Value
+}
+
+// MarshalJSON writes the variable with its value as Shown: --output json never holds a credential.
+func (v Variable) MarshalJSON() ([]byte, error) {
+	type plain Variable
+	p := plain(v)
+	p.Value = v.Shown()
+	return json.Marshal(p)
 }
 
 // Plan is a checked trigger: what to start, where, with what.
@@ -178,7 +195,7 @@ func variables(in Input) (vars []Variable, warnings []string, probs []ci.Problem
 		switch v := in.Env.Value(name); {
 		case !varKey.MatchString(name):
 			probs = append(probs, ci.Problem{Name: "--pass-env " + name, Reason: "is not a variable name", Hint: "letters, digits and _ only"})
-		case ci.IsSecret(name):
+		case ci.LooksSecret(name):
 			probs = append(probs, ci.Problem{Name: "--pass-env " + name, Reason: "names a credential",
 				Hint: "glcd does not copy credentials into another pipeline's variables, where its maintainers can read them"})
 		case v == "":

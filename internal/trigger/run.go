@@ -116,7 +116,7 @@ func Run(ctx context.Context, api API, plan *Plan, opts Options) (*Result, error
 		fmt.Fprintln(out, " with:")
 		tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 		for _, v := range plan.Variables {
-			fmt.Fprintf(tw, "  %s=%s\t(%s)\n", v.Key, v.Value, v.From)
+			fmt.Fprintf(tw, "  %s=%s\t(%s)\n", v.Key, v.Shown(), v.From)
 		}
 		tw.Flush()
 	}
