@@ -110,7 +110,6 @@ func (j *Job) Secrets() []ci.Secret {
 	return out
 }
 
-
 // LoadJob reads the job from the runner's environment: CUSTOM_ENV_* and JOB_RESPONSE_FILE.
 func LoadJob(lookup ci.Lookup) (*Job, error) {
 	env := func(name string) string {
