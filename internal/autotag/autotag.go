@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 
 	"gitlab.com/glcd/glcd/internal/ci"
@@ -168,17 +167,7 @@ func message(tmpl string, p *Plan, env *ci.Env) (string, error) {
 		return m, nil
 	}
 	vars := map[string]string{"GLCD_VERSION": p.Found.Version, "GLCD_TAG": p.Tag, "GLCD_VERSION_SOURCE": p.Found.Source}
-	var refused []string
-	out := os.Expand(tmpl, func(name string) string {
-		if v, ok := vars[name]; ok {
-			return v
-		}
-		if ci.IsSecret(name) || name == "CI_REPOSITORY_URL" {
-			refused = append(refused, name)
-			return ""
-		}
-		return env.Value(name)
-	})
+	out, refused := env.ExpandMessage(tmpl, vars)
 	if len(refused) > 0 {
 		return "", exitcode.UsageError(fmt.Errorf("--message names %s, which holds a credential: it would be written into the tag", strings.Join(refused, ", ")))
 	}

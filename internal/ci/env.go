@@ -5,6 +5,7 @@ package ci
 
 import (
 	"maps"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -181,4 +182,30 @@ func LooksSecret(name string) bool { return IsSecret(name) || credentialName.Mat
 func (e *Env) Value(name string) string {
 	v, _ := e.lookup(name)
 	return strings.TrimSpace(v)
+}
+
+// ExpandMessage expands $NAME and ${NAME} in a message template that will be written into git
+// history (commit and tag messages): vars first, then the job's variables. A name that looks
+// like a credential (LooksSecret, CI_REPOSITORY_URL) or whose value holds a known secret is
+// not expanded: refused lists it, and the caller refuses the template.
+func (e *Env) ExpandMessage(tmpl string, vars map[string]string) (out string, refused []string) {
+	secrets := e.Secrets()
+	out = os.Expand(tmpl, func(name string) string {
+		if v, ok := vars[name]; ok {
+			return v
+		}
+		if LooksSecret(name) || name == "CI_REPOSITORY_URL" {
+			refused = append(refused, name)
+			return ""
+		}
+		v := e.Value(name)
+		for _, s := range secrets {
+			if v != "" && strings.Contains(v, s.Reveal()) {
+				refused = append(refused, name+" (its value holds a credential)")
+				return ""
+			}
+		}
+		return v
+	})
+	return out, refused
 }

@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"path"
 	"strings"
 
@@ -261,23 +260,14 @@ func (p *Plan) trailer() string {
 	return "\n\n" + strings.Join(lines, "\n") + "\n"
 }
 
-// expand expands a message template; a template that names a credential is refused, so
-// that no token lands in the repository's history.
+// expand expands a message template; a template that names a variable that looks like a
+// credential, or whose value holds a known secret, is refused, so that no token lands in the
+// repository's history.
 func (p *Plan) expand(flag, tmpl, def string, vars map[string]string) (string, error) {
 	if strings.TrimSpace(tmpl) == "" {
 		return def, nil
 	}
-	var refused []string
-	out := os.Expand(tmpl, func(name string) string {
-		if v, ok := vars[name]; ok {
-			return v
-		}
-		if ci.IsSecret(name) || name == "CI_REPOSITORY_URL" {
-			refused = append(refused, name)
-			return ""
-		}
-		return p.env.Value(name)
-	})
+	out, refused := p.env.ExpandMessage(tmpl, vars)
 	if len(refused) > 0 {
 		return "", exitcode.UsageError(fmt.Errorf("%s names %s, which holds a credential: it would be written into the repository's history",
 			flag, strings.Join(refused, ", ")))

@@ -606,6 +606,24 @@ func TestPrepareListsEverythingMissing(t *testing.T) {
 	if err := p.finish(gitops.Remote{URL: "https://gitlab.example.com/g/i.git"}, "main"); err == nil || !strings.Contains(err.Error(), "CI_JOB_TOKEN, which holds a credential") {
 		t.Errorf("a secret in the template: %v", err)
 	}
+	// names that look like credentials, and any variable whose value holds a known secret
+	envS := ci.Load(ci.Map(map[string]string{"PROJECT_NAME": "jobboard", "CI_ENVIRONMENT_NAME": "prod", "IMAGE_NAME": image, "TARGET_IMAGE_VERSION": "1.4.0",
+		"CI_JOB_TOKEN": "glcbt-s3cret-job-token", "NOTES": "see https://x:glcbt-s3cret-job-token@gitlab.example.com", "DB_PASSWORD": "pw"}))
+	for tmpl, want := range map[string]string{
+		"x $DB_PASSWORD":                "DB_PASSWORD, which holds a credential",
+		"x ${SSH_PRIVATE_KEY}":          "SSH_PRIVATE_KEY, which holds a credential",
+		"notes: $NOTES":                 "NOTES (its value holds a credential)",
+		"$MY_API_TOKEN for $CI_JOB_URL": "MY_API_TOKEN",
+	} {
+		p, err := Prepare(Input{Env: envS, Tag: "t", TagMessage: tmpl})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = p.finish(gitops.Remote{URL: "https://gitlab.example.com/g/i.git"}, "main")
+		if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("--tag-message %q: %v, want exit 2 naming %s", tmpl, err, want)
+		}
+	}
 	p, _ = Prepare(Input{Env: env, Tag: "t", Message: "Deploy ${GLCD_IMAGE} on $GLCD_BRANCH for $PROJECT_NAME"})
 	if err := p.finish(gitops.Remote{URL: "https://gitlab.example.com/g/i.git"}, "main"); err != nil ||
 		p.Message != "Deploy "+image+":1.4.0 on main for jobboard\n" || p.Author.Email != "glcd@noreply.gitlab.example.com" {
