@@ -17,6 +17,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/tools/remotecommand"
 
@@ -501,14 +502,16 @@ func TestGCRemovesOnlyLeftoverJobPods(t *testing.T) {
 	if resCrashed.FailedStage != "" {
 		t.Fatalf("prepare failed:\n%s", resCrashed.Output())
 	}
-	mark := time.Now()
+	// the runner crashed an hour ago: the driver has not been called for its job since
+	hourAgo := fmt.Sprintf(`{"metadata":{"annotations":{%q:%q}}}`, executor.AnnotationActiveAt, time.Now().Add(-time.Hour).UTC().Format(time.RFC3339Nano))
+	_, err = tb.Client.CoreV1().Pods(ns).Patch(ctx, resCrashed.Pod, types.MergePatchType, []byte(hourAgo), metav1.PatchOptions{})
+	must(t, err)
 	live := newJob(t, ns, "100", nil)
 	live.SkipCleanup = true // cleaned up below, after gc
 	resLive, err := rn.Run(ctx, live)
 	must(t, err)
-	// gc with a cutoff between the two jobs' last activity
 	env := []string{"PATH=" + os.Getenv("PATH"), "KUBECONFIG=" + rn.Kubeconfig}
-	c, err := rn.Invoke(ctx, env, "gc", []string{"--older-than", time.Since(mark).String()}, "")
+	c, err := rn.Invoke(ctx, env, "gc", []string{"--older-than", "30m"}, "")
 	must(t, err)
 	if c.Code != 0 {
 		t.Fatalf("gc exited %d: %s", c.Code, c.Out)
