@@ -151,11 +151,12 @@ func (p *Podman) Build(ctx context.Context, o BuildOptions) error {
 // RunOptions describe one `podman run --rm`.
 type RunOptions struct {
 	Image   string
-	Cmd     []string // the command (empty: the image's CMD)
-	Env     []string // KEY=value
-	Volumes []string // host:container[:options]
-	Network string   // NetworkNone (default) or NetworkHost
-	User    string   // --user (empty: the image's USER)
+	Cmd     []string  // the command (empty: the image's CMD)
+	Env     []string  // KEY=value
+	Volumes []string  // host:container[:options]
+	Network string    // NetworkNone (default) or NetworkHost
+	User    string    // --user (empty: the image's USER)
+	Stdin   io.Reader // given to the container (-i) when set
 }
 
 // RunArgs returns the podman arguments of a `run --rm` with o: the machine's settings first.
@@ -174,6 +175,9 @@ func (p *Podman) RunArgs(o RunOptions) []string {
 	if o.User != "" {
 		args = append(args, "--user", o.User)
 	}
+	if o.Stdin != nil {
+		args = append(args, "--interactive")
+	}
 	return append(append(args, o.Image), o.Cmd...)
 }
 
@@ -182,7 +186,7 @@ func (p *Podman) RunArgs(o RunOptions) []string {
 func (p *Podman) Run(ctx context.Context, o RunOptions) (stdout, stderr []byte, err error) {
 	cmd := p.Command(ctx, p.RunArgs(o)...)
 	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = o.Stdin, &out, &errb
 	if err := cmd.Run(); err != nil {
 		return out.Bytes(), errb.Bytes(), fmt.Errorf("podman run %s %s: %w", o.Image, strings.Join(o.Cmd, " "), err)
 	}
