@@ -8,6 +8,7 @@ package images
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -227,6 +228,60 @@ func (p *Podman) Save(ctx context.Context, ref, path string) error {
 	_ = os.Remove(path)
 	_, err := p.Output(ctx, "save", "--format", "docker-archive", "-o", path, ref)
 	return err
+}
+
+// Layer is one entry of an image's history.
+type Layer struct {
+	CreatedBy string `json:"CreatedBy"`
+	Size      int64  `json:"size"`
+}
+
+// History returns the image's layers, newest first, as `podman history` lists them.
+func (p *Podman) History(ctx context.Context, ref string) ([]Layer, error) {
+	out, err := p.Output(ctx, "history", "--format", "json", ref)
+	if err != nil {
+		return nil, err
+	}
+	var layers []Layer
+	if err := json.Unmarshal(out, &layers); err != nil {
+		return nil, fmt.Errorf("podman history %s: %w", ref, err)
+	}
+	return layers, nil
+}
+
+// CompressedSize returns the size of the image's docker-archive compressed with gzip (default
+// level), close to what a registry stores and a node downloads.
+func (p *Podman) CompressedSize(ctx context.Context, ref string) (int64, error) {
+	tmp, err := os.MkdirTemp(filepath.Join(p.Dir, "tmp"), "size-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(tmp)
+	archive := filepath.Join(tmp, "image.tar")
+	if err := p.Save(ctx, ref, archive); err != nil {
+		return 0, err
+	}
+	f, err := os.Open(archive)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	var n countWriter
+	zw := gzip.NewWriter(&n)
+	if _, err := io.Copy(zw, f); err != nil {
+		return 0, err
+	}
+	if err := zw.Close(); err != nil {
+		return 0, err
+	}
+	return int64(n), nil
+}
+
+type countWriter int64
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	*c += countWriter(len(p))
+	return len(p), nil
 }
 
 // Remove removes images (missing ones are no error).

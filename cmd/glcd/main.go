@@ -10,7 +10,6 @@ import (
 	"syscall"
 
 	"gitlab.com/glcd/glcd/internal/cli"
-	"gitlab.com/glcd/glcd/internal/kubectl"
 )
 
 // Set by the Makefile with -ldflags "-X main.version=... -X main.commit=... -X main.clientGo=...".
@@ -21,10 +20,8 @@ var (
 )
 
 func main() {
-	// One binary, two programs: started as kubectl (the image's /usr/local/bin/kubectl links
-	// here), it is upstream kubectl of the client-go version glcd links.
-	if kubectl.Invoked(os.Args[0]) {
-		os.Exit(kubectl.Main())
+	if code, ok := kubectlMain(os.Args[0]); ok {
+		os.Exit(code)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := cli.Run(ctx, os.Args, os.Environ(), cli.Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr},
