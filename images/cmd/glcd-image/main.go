@@ -5,6 +5,7 @@
 //	glcd-image build [-tag REF] [-version V] [-revision R]   Dockerfile.kubectl on the local Debian base
 //	glcd-image import-testbed NAME REF                        load REF into the running test bed NAME
 //	glcd-image measure REF                                    sizes and cold start, as Markdown
+//	glcd-image podman ARGS...                                 podman on the same private storage (tag, push, images)
 package main
 
 import (
@@ -33,7 +34,7 @@ func main() {
 	}
 }
 
-const usage = "usage: glcd-image build [-tag REF] [-version V] [-revision R] | import-testbed NAME REF | measure REF"
+const usage = "usage: glcd-image build [-tag REF] [-version V] [-revision R] | import-testbed NAME REF | measure REF | podman ARGS..."
 
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
@@ -88,6 +89,10 @@ func run(ctx context.Context, args []string) error {
 			return err
 		}
 		return c.ImportImage(ctx, archive)
+	case "podman":
+		cmd := pm.Command(ctx, args[1:]...)
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+		return cmd.Run()
 	case "measure":
 		if len(args) != 2 {
 			return fmt.Errorf(usage)
