@@ -6,7 +6,11 @@ BIN     ?= $(CACHE)/bin
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 CLIENT_GO := $(shell $(GO) list -m -f '{{.Version}}' k8s.io/client-go)
-LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.clientGo=$(CLIENT_GO)
+# kubectl inside glcd reports the Kubernetes version of that client-go (v0.37.2 -> v1.37.2)
+KUBE_VERSION := $(patsubst v0.%,v1.%,$(CLIENT_GO))
+KUBE_LDFLAGS := -X k8s.io/component-base/version.gitVersion=$(KUBE_VERSION) -X k8s.io/component-base/version.gitMajor=1 \
+  -X k8s.io/component-base/version.gitMinor=$(word 2,$(subst ., ,$(KUBE_VERSION))) -X k8s.io/component-base/version.gitTreeState=clean
+LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.clientGo=$(CLIENT_GO) $(KUBE_LDFLAGS)
 TESTBED := $(GO) run ./internal/testbed/cmd/testbed
 STATICCHECK_VERSION ?= v0.8.2
 # The image: $(IMAGE):<version> and :<minor>. docker (when its daemon answers) builds Dockerfile.kubectl as it is (alpine

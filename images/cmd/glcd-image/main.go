@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -34,11 +35,11 @@ func main() {
 	}
 }
 
-const usage = "usage: glcd-image build [-tag REF] [-version V] [-revision R] | import-testbed NAME REF | measure REF | podman ARGS..."
+var errUsage = errors.New("usage: glcd-image build [-tag REF] [-version V] [-revision R] | import-testbed NAME REF | measure REF | podman ARG…")
 
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf(usage)
+		return errUsage
 	}
 	dir, err := images.DefaultDir()
 	if err != nil {
@@ -73,7 +74,7 @@ func run(ctx context.Context, args []string) error {
 		return nil
 	case "import-testbed":
 		if len(args) != 3 {
-			return fmt.Errorf(usage)
+			return errUsage
 		}
 		c := testbed.Find(args[1])
 		if c == nil {
@@ -95,11 +96,11 @@ func run(ctx context.Context, args []string) error {
 		return cmd.Run()
 	case "measure":
 		if len(args) != 2 {
-			return fmt.Errorf(usage)
+			return errUsage
 		}
 		return measure(ctx, pm, args[1])
 	}
-	return fmt.Errorf(usage)
+	return errUsage
 }
 
 // measure prints the image's sizes beside its parts and the cold start of glcd in it.
