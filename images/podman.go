@@ -42,9 +42,12 @@ type Podman struct {
 	Log io.Writer
 }
 
-// DefaultDir is where the project keeps podman's state: $GLCD_CACHE/podman, else
-// ~/.cache/glcd/podman.
+// DefaultDir is where the project keeps podman's state: $GLCD_PODMAN_CACHE, else
+// $GLCD_CACHE/podman, else ~/.cache/glcd/podman.
 func DefaultDir() (string, error) {
+	if c := os.Getenv("GLCD_PODMAN_CACHE"); c != "" {
+		return c, nil
+	}
 	if c := os.Getenv("GLCD_CACHE"); c != "" {
 		return filepath.Join(c, "podman"), nil
 	}
