@@ -25,7 +25,12 @@ import (
 //     version (a tag starting with X.Y.Z, or a digest): no `latest`, no bare major or minor;
 //   - no ARG or ENV carries a credential (a name like TOKEN, PASSWORD, SECRET, or a value
 //     with user:password@ in a URL): build arguments end up in the image's history.
+//
+// A Dockerfile whose final stage is an application image rather than an image for CI's
+// `image:` line says so with a comment line `# glcd-policy: app`: its ENTRYPOINT and CMD are
+// its own, the other rules stay.
 func Check(name string, src []byte) []string {
+	app := appPolicy.Match(src)
 	res, err := parser.Parse(bytes.NewReader(src))
 	if err != nil {
 		return []string{fmt.Sprintf("%s: %v", name, err)}
@@ -75,6 +80,9 @@ func Check(name string, src []byte) []string {
 
 	final := stages[len(stages)-1]
 	for _, c := range final.Commands {
+		if app {
+			break
+		}
 		switch c := c.(type) {
 		case *instructions.EntrypointCommand:
 			if c.PrependShell || len(c.CmdLine) > 0 {
@@ -115,6 +123,7 @@ func finalUser(stages []instructions.Stage, byName map[string]int) (string, []pa
 }
 
 var (
+	appPolicy    = regexp.MustCompile(`(?m)^#\s*glcd-policy:\s*app\s*$`)
 	argRef       = regexp.MustCompile(`^\$(\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$`)
 	exactVersion = regexp.MustCompile(`^v?[0-9]+\.[0-9]+\.[0-9]+([.+_-]|$)`)
 	credName     = regexp.MustCompile(`(?i)(pass(word|wd)?|secret|token|credential|api_?key|private_?key|access_?key|auth(_|$))`)

@@ -69,6 +69,8 @@ func TestCheck(t *testing.T) {
 		{"credentials", "ARG B=alpine:3.24.1\nARG CI_JOB_TOKEN\nFROM ${B}\nARG REGISTRY_PASSWORD=x\nENV GIT_URL=https://oauth2:glpat-abc@gitlab.com/x.git\nENV AUTHOR=me\nUSER 1\n",
 			[]string{"ARG CI_JOB_TOKEN looks like a credential", "ARG REGISTRY_PASSWORD looks like a credential", "ENV GIT_URL holds a URL with a password"}},
 		{"syntax", "FROM\n", []string{"syntax:"}},
+		{"app image", "# glcd-policy: app\nARG B=alpine:3.24.1\nFROM ${B}\nENTRYPOINT [\"/app\"]\nCMD [\"--port\", \"8080\"]\nUSER root\n",
+			[]string{"USER root: the final stage must run as a non-root user"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			name := strings.ReplaceAll(tc.name, "root", "no-user")
