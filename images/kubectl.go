@@ -18,6 +18,11 @@ type KubectlBuild struct {
 	Version  string // glcd version (VERSION build argument)
 	Revision string // git commit (REVISION)
 	Created  string // RFC 3339 time (CREATED)
+	// Target is the stage to build (empty: the image); with "build", only the binaries.
+	Target string
+	// TargetArch cross-compiles glcd for another architecture (TARGETARCH, e.g. arm64); the
+	// final stage needs a base of that architecture, the build stage does not.
+	TargetArch string
 }
 
 // BuildKubectlDebian builds Dockerfile.kubectl on the locally made Debian base with the local Go
@@ -35,6 +40,9 @@ func (p *Podman) BuildKubectlDebian(ctx context.Context, b KubectlBuild) error {
 		return err
 	}
 	args := map[string]string{"BASE": base, "GO_IMAGE": goImage, "VERSION": b.Version, "REVISION": b.Revision, "CREATED": b.Created}
+	if b.TargetArch != "" {
+		args["TARGETARCH"] = b.TargetArch
+	}
 	var volumes []string
 	if modcache, err := HostGoModCache(ctx); err == nil {
 		proxy := "https://proxy.golang.org,direct"
@@ -45,7 +53,7 @@ func (p *Podman) BuildKubectlDebian(ctx context.Context, b KubectlBuild) error {
 		args["GOPROXY"] = "file:///host-goproxy," + proxy
 	}
 	err = p.Build(ctx, BuildOptions{
-		Context: b.Repo, Dockerfile: filepath.Join(b.Repo, KubectlDockerfile), Tag: b.Tag,
+		Context: b.Repo, Dockerfile: filepath.Join(b.Repo, KubectlDockerfile), Tag: b.Tag, Target: b.Target,
 		Args: args, Network: NetworkHost, Volumes: volumes,
 	})
 	if err != nil {

@@ -287,6 +287,18 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// CopyOut copies the file path of image ref to dst on the host.
+func (p *Podman) CopyOut(ctx context.Context, ref, path, dst string) error {
+	out, err := p.Output(ctx, "create", "--pull=never", "--network=none", ref, "true")
+	if err != nil {
+		return err
+	}
+	id := strings.TrimSpace(string(out))
+	defer p.Output(context.WithoutCancel(ctx), "rm", "--force", id) //nolint:errcheck // best effort
+	_, err = p.Output(ctx, "cp", id+":"+path, dst)
+	return err
+}
+
 // Remove removes images (missing ones are no error).
 func (p *Podman) Remove(ctx context.Context, refs ...string) error {
 	_, err := p.Output(ctx, append([]string{"rmi", "--ignore", "--force"}, refs...)...)

@@ -50,11 +50,11 @@ func build() error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
+	// open for the whole package: later builds (TestArm64Binary) log here too
 	log, err := os.Create(logPath)
 	if err != nil {
 		return err
 	}
-	defer log.Close()
 	if pm, err = images.New(dir, log); err != nil {
 		return err
 	}
