@@ -6,11 +6,29 @@ BIN     ?= $(CACHE)/bin
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 CLIENT_GO := $(shell $(GO) list -m -f '{{.Version}}' k8s.io/client-go)
-LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.clientGo=$(CLIENT_GO)
+# kubectl inside glcd reports the Kubernetes version of that client-go (v0.37.2 -> v1.37.2)
+KUBE_VERSION := $(patsubst v0.%,v1.%,$(CLIENT_GO))
+KUBE_LDFLAGS := -X k8s.io/component-base/version.gitVersion=$(KUBE_VERSION) -X k8s.io/component-base/version.gitMajor=1 \
+  -X k8s.io/component-base/version.gitMinor=$(word 2,$(subst ., ,$(KUBE_VERSION))) -X k8s.io/component-base/version.gitTreeState=clean
+LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.clientGo=$(CLIENT_GO) $(KUBE_LDFLAGS)
 TESTBED := $(GO) run ./internal/testbed/cmd/testbed
 STATICCHECK_VERSION ?= v0.8.2
+# The image: $(IMAGE):<version> and :<minor>. docker (when its daemon answers) builds Dockerfile.kubectl as it is (alpine
+# base); on a machine with only podman, images/cmd/glcd-image builds it on a local Debian base
+# with the settings this kind of machine needs (no registry, runc, private storage).
+REGISTRY ?= registry.gitlab.com/glcd
+IMAGE    ?= $(REGISTRY)/glcd
+IMAGE_VERSION := $(patsubst v%,%,$(VERSION))
+IMAGE_MINOR   := $(shell echo '$(IMAGE_VERSION)' | cut -d. -f1,2)
+REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+IMAGE_CLI ?= $(shell if docker info >/dev/null 2>&1; then echo docker; elif command -v podman >/dev/null 2>&1; then echo podman; fi)
+ifeq ($(IMAGE_CLI),podman)
+CONTAINER := $(GO) run ./images/cmd/glcd-image podman
+else
+CONTAINER := $(IMAGE_CLI)
+endif
 
-.PHONY: build deps test lint vet staticcheck demo bench testbed-build testbed-up testbed-down clean
+.PHONY: build deps test lint vet staticcheck shellcheck demo bench testbed-build testbed-up testbed-down clean image-kubectl images publish
 
 ## build: the static glcd binary at $(BIN)/glcd
 build:
@@ -24,13 +42,38 @@ deps:
 test: deps testbed-build lint
 	$(GO) test -count=1 -timeout 60m ./...
 
-## lint: go vet and staticcheck
-lint: vet staticcheck
+## lint: gofmt, go vet, staticcheck and shellcheck
+lint: vet staticcheck shellcheck
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: the files above need formatting"; exit 1; }
 	$(GO) vet ./...
 staticcheck:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+shellcheck:
+	shellcheck $$(git ls-files scripts | grep -v '\.go$$')
+
+## image-kubectl: the glcd image for GitLab CI's image: line (Dockerfile.kubectl), tagged $(IMAGE):$(IMAGE_VERSION)
+image-kubectl:
+ifeq ($(IMAGE_CLI),docker)
+	docker build -f Dockerfile.kubectl $(if $(BASE),--build-arg BASE=$(BASE)) --build-arg VERSION=$(IMAGE_VERSION) \
+	  --build-arg REVISION=$(REVISION) --build-arg CREATED=$$(date -u +%FT%TZ) -t $(IMAGE):$(IMAGE_VERSION) .
+else ifeq ($(IMAGE_CLI),podman)
+	$(GO) run ./images/cmd/glcd-image build -tag $(IMAGE):$(IMAGE_VERSION) -version $(IMAGE_VERSION) -revision $(REVISION)
+else
+	@echo "image-kubectl needs docker or podman (make deps installs podman)"; exit 2
+endif
+
+## images: every image of the project
+images: image-kubectl
+
+## publish: push $(IMAGE):<version> and :<minor> to $(REGISTRY) (a release version X.Y.Z only; log in first)
+publish:
+	@echo '$(IMAGE_VERSION)' | grep -Eq '^[0-9]+\.[0-9]+\.[0-9]+$$' || \
+	  { echo "publish: $(IMAGE_VERSION) is not a release version X.Y.Z: tag the commit vX.Y.Z first"; exit 2; }
+	$(MAKE) image-kubectl
+	$(CONTAINER) tag $(IMAGE):$(IMAGE_VERSION) $(IMAGE):$(IMAGE_MINOR)
+	$(CONTAINER) push $(IMAGE):$(IMAGE_VERSION)
+	$(CONTAINER) push $(IMAGE):$(IMAGE_MINOR)
 
 ## demo: build glcd, start the local test bed, and play the flow on it
 demo: deps build testbed-build

@@ -21,5 +21,19 @@ go run ./internal/testbed/cmd/testbed up bench-executor >/dev/null
 trap 'go run ./internal/testbed/cmd/testbed down bench-executor' EXIT
 go run ./internal/testbed/cmd/cijob "$GLCD" bench-executor "$out/executor.md" > "$out/executor.log"
 cat "$out/executor.md"
-{ echo "# glcd bench report ($(date -u +%F))"; echo; cat "$out/rollout.md"; echo; cat "$out/executor.md"; echo; echo '## Go benchmarks'; echo; echo '```'; grep -E '^(Benchmark|ok|goos|cpu)' "$out/go-bench.txt" "$out/doctor-bench.txt" | sed 's/^[^:]*://'; echo '```'; echo; echo '## Fuzzing'; echo; echo '```'; cat "$out/fuzz.txt"; echo '```'; } > "$out/report.md"
+echo "== the glcd image: Dockerfile.kubectl built with podman on the local Debian base, sizes, cold start"
+t0=$(date +%s)
+img=$(go run ./images/cmd/glcd-image build -tag localhost/glcd/glcd:bench -version bench -revision "$(git rev-parse HEAD)")
+build_s=$(( $(date +%s) - t0 ))
+go run ./images/cmd/glcd-image measure "$img" > "$out/image.md"
+CGO_ENABLED=0 go build -trimpath -tags nokubectl -ldflags "-s -w" -o "$out/glcd-nokubectl" ./cmd/glcd
+kubectl_bin="$(go run ./internal/testbed/cmd/testbed build)/kubectl"
+size_mb() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.1f MB", b / 1e6 }'; }
+{
+  echo "| image build, warm caches (\`glcd-image build\`) | ${build_s} s |"
+  echo "| glcd built -tags nokubectl (static, stripped) | $(size_mb "$out/glcd-nokubectl") |"
+  echo "| upstream kubectl v1.37.2 (the test bed's build, stripped) | $(size_mb "$kubectl_bin") |"
+} >> "$out/image.md"
+cat "$out/image.md"
+{ echo "# glcd bench report ($(date -u +%F))"; echo; cat "$out/rollout.md"; echo; cat "$out/executor.md"; echo; echo '## The image'; echo; cat "$out/image.md"; echo; echo '## Go benchmarks'; echo; echo '```'; grep -E '^(Benchmark|ok|goos|cpu)' "$out/go-bench.txt" "$out/doctor-bench.txt" | sed 's/^[^:]*://'; echo '```'; echo; echo '## Fuzzing'; echo; echo '```'; cat "$out/fuzz.txt"; echo '```'; } > "$out/report.md"
 echo "report: $out/report.md"

@@ -134,4 +134,57 @@ set -e
 echo "exit code $code (1: the rollout failed; kubectl rollout status would wait for the 600 s progress deadline)"
 answer
 
+step "the infra job as GitLab's Kubernetes executor runs it: a pod of the glcd image, no kubeconfig, a service account allowed only to roll out"
+echo "building the image (Dockerfile.kubectl on a local Debian base, no registry here; cached after the first time)"
+IMG=$(go run ./images/cmd/glcd-image build -tag localhost/glcd/glcd:demo -version "$("$GLCD" version -o json | sed 's/.*"version":"\([^"]*\)".*/\1/')" 2>/dev/null)
+go run ./images/cmd/glcd-image import-testbed demo "$IMG"
+api=$("$KUBECTL" config view --minify -o jsonpath='{.clusters[0].cluster.server}'); api=${api#https://}
+"$KUBECTL" -n jobboard apply -f - >/dev/null <<EOF
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: deployer}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: glcd-rollout}
+rules:
+- {apiGroups: [apps], resources: [deployments], verbs: [get, list, watch, patch]}
+- {apiGroups: [apps], resources: [replicasets], verbs: [get, list, watch]}
+- {apiGroups: [""], resources: [pods], verbs: [get, list, watch]}
+- {apiGroups: [""], resources: [pods/log], verbs: [get]}
+- {apiGroups: [""], resources: [events], verbs: [list]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: deployer}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: glcd-rollout}
+subjects: [{kind: ServiceAccount, name: deployer, namespace: jobboard}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: runner-job-1002}
+spec:
+  serviceAccountName: deployer
+  restartPolicy: Never
+  containers:
+  - name: build
+    image: $IMG
+    imagePullPolicy: Never
+    command: [sh, -c, "glcd rollout && kubectl get deploy jobboard"]
+    env:
+    - {name: KUBERNETES_SERVICE_HOST, value: "${api%:*}"}
+    - {name: KUBERNETES_SERVICE_PORT, value: "${api##*:}"}
+    - {name: KUBE_NAMESPACE, value: jobboard}
+    - {name: PROJECT_NAME, value: jobboard}
+    - {name: POD_NAME, value: web}
+    - {name: IMAGE_NAME, value: testbed.local/jobboard}
+    - {name: TARGET_IMAGE_VERSION, value: "1.3.0"}
+EOF
+echo "(KUBERNETES_SERVICE_HOST points at the API server: the test bed runs no kube-proxy)"
+show "pod runner-job-1002, image $IMG, TARGET_IMAGE_VERSION=1.3.0: sh -c 'glcd rollout && kubectl get deploy jobboard'"
+"$KUBECTL" -n jobboard wait --for=jsonpath='{.status.phase}'=Succeeded pod/runner-job-1002 --timeout=3m >/dev/null || true
+"$KUBECTL" -n jobboard logs runner-job-1002
+echo "pod phase: $("$KUBECTL" -n jobboard get pod runner-job-1002 -o jsonpath='{.status.phase}')"
+answer
+
 echo; echo "demo done: the tokens used above never appear in this output."

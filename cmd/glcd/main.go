@@ -20,6 +20,9 @@ var (
 )
 
 func main() {
+	if code, ok := kubectlMain(os.Args[0]); ok {
+		os.Exit(code)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := cli.Run(ctx, os.Args, os.Environ(), cli.Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr},
 		cli.BuildInfo{Version: version, Commit: commit, GoVersion: runtime.Version(), ClientGo: clientGoVersion()})

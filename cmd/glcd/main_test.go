@@ -19,7 +19,9 @@ func TestBinaryIsStaticAndStamped(t *testing.T) {
 		t.Fatal(err)
 	}
 	clientGo := strings.TrimSpace(string(mod))
-	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w -X main.version=9.9.9-test -X main.commit=feedbee -X main.clientGo="+clientGo, "-o", bin, ".")
+	kube := "v1." + strings.TrimPrefix(clientGo, "v0.")
+	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w -X main.version=9.9.9-test -X main.commit=feedbee -X main.clientGo="+clientGo+
+		" -X k8s.io/component-base/version.gitVersion="+kube, "-o", bin, ".")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
@@ -44,6 +46,18 @@ func TestBinaryIsStaticAndStamped(t *testing.T) {
 	}
 	if v.Version != "9.9.9-test" || v.Commit != "feedbee" || v.Go != runtime.Version() || v.ClientGo != clientGo || !strings.HasPrefix(clientGo, "v0.") {
 		t.Fatalf("version output %+v", v)
+	}
+	// started as kubectl (a link, as in the image), glcd is kubectl of its client-go's version
+	link := filepath.Join(filepath.Dir(bin), "kubectl")
+	if err := os.Symlink("glcd", link); err != nil {
+		t.Fatal(err)
+	}
+	out, err = exec.Command(link, "version", "--client").Output()
+	if err != nil || !strings.HasPrefix(string(out), "Client Version: "+kube+"\n") {
+		t.Fatalf("kubectl version --client: %v\n%s", err, out)
+	}
+	if code := exec.Command(link, "no-such-command").Run(); code == nil {
+		t.Fatal("kubectl no-such-command succeeded")
 	}
 	// exit codes reach the process
 	cmd := exec.Command(bin, "--output", "xml", "version")

@@ -147,3 +147,28 @@ func TestNonPositiveDurationsAreUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestValidate(t *testing.T) {
+	for _, ok := range [][]string{
+		{"glcd", "rollout", "deployment/web", "--image", "$IMAGE_NAME:$TARGET_IMAGE_VERSION", "--undo-on-failure"},
+		{"glcd", "--debug", "trigger", "--wait", "--var", "A=b", "--timeout", "20m"},
+		{"glcd", "version", "-o", "json"},
+	} {
+		if err := Validate(ok); err != nil {
+			t.Errorf("%q: %v", ok, err)
+		}
+	}
+	for _, bad := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"glcd", "deploy"}, `unknown command "deploy"`},
+		{[]string{"glcd", "rollout", "--no-such-flag"}, "flag provided but not defined: -no-such-flag"},
+		{[]string{"glcd", "trigger", "--timeout", "soon"}, "invalid value"},
+	} {
+		err := Validate(bad.args)
+		if err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%q: %v, want %q", bad.args, err, bad.want)
+		}
+	}
+}
