@@ -1,9 +1,12 @@
 package cli
 
 import (
+	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -51,7 +54,7 @@ func (r *runtime) kubeClient(c *cli.Context, opts ...func(*kube.Options)) (*kube
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	r.masker.Add(ci.NewSecret(t.Config.BearerToken), ci.NewSecret(t.Config.Password))
+	r.masker.Add(credentials(t.Config)...)
 	// the API server's warnings quote what was sent (names, values): through the masked stream
 	t.Config.WarningHandler = rest.NewWarningWriter(r.err, rest.WarningWriterOptions{Deduplicate: true})
 	t.Config.WarningHandlerWithContext = nil
@@ -60,7 +63,8 @@ func (r *runtime) kubeClient(c *cli.Context, opts ...func(*kube.Options)) (*kube
 		"namespace", t.Namespace, "namespaceFrom", t.NamespaceSource)
 	count := &atomic.Int64{}
 	t.Config.Wrap(func(rt http.RoundTripper) http.RoundTripper {
-		return &countingTransport{rt: rt, n: count, log: log}
+		// inside the auth wrappers: sees the header whatever produced it (token file, exec plugin)
+		return &countingTransport{rt: rt, n: count, log: log, masker: r.masker}
 	})
 	cs, err := kubernetes.NewForConfig(t.Config)
 	if err != nil {
@@ -69,15 +73,49 @@ func (r *runtime) kubeClient(c *cli.Context, opts ...func(*kube.Options)) (*kube
 	return t, cs, count, nil
 }
 
-// countingTransport counts API requests and logs them at debug level (URLs carry no credentials).
+// credentials are the secrets a client configuration holds or points at: static token and
+// password, the token file's content, the client key (each line of its PEM, and its base64
+// as a kubeconfig writes it).
+func credentials(cfg *rest.Config) []ci.Secret {
+	out := []ci.Secret{ci.NewSecret(cfg.BearerToken), ci.NewSecret(cfg.Password)}
+	if cfg.BearerTokenFile != "" {
+		if b, err := os.ReadFile(cfg.BearerTokenFile); err == nil {
+			out = append(out, ci.NewSecret(strings.TrimSpace(string(b))))
+		}
+	}
+	key := cfg.KeyData
+	if len(key) == 0 && cfg.KeyFile != "" {
+		key, _ = os.ReadFile(cfg.KeyFile)
+	}
+	if len(key) > 0 {
+		out = append(out, ci.NewSecret(base64.StdEncoding.EncodeToString(key)))
+		for _, line := range strings.Split(string(key), "\n") {
+			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "-----") {
+				out = append(out, ci.NewSecret(line))
+			}
+		}
+	}
+	return out
+}
+
+// countingTransport counts API requests and logs them at debug level (URLs carry no
+// credentials), and teaches the masker every bearer token it sees go out.
 type countingTransport struct {
-	rt  http.RoundTripper
-	n   *atomic.Int64
-	log *slog.Logger
+	rt     http.RoundTripper
+	n      *atomic.Int64
+	log    *slog.Logger
+	masker *ci.Masker
+	last   atomic.Value // the last Authorization header taught to the masker
 }
 
 func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	t.n.Add(1)
+	if h := req.Header.Get("Authorization"); h != "" && t.last.Load() != h {
+		t.last.Store(h)
+		if _, tok, ok := strings.Cut(h, " "); ok {
+			t.masker.Add(ci.NewSecret(tok))
+		}
+	}
 	start := time.Now()
 	resp, err := t.rt.RoundTrip(req)
 	status := 0

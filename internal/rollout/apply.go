@@ -289,8 +289,10 @@ func applyOne(ctx context.Context, dyn dynamic.Interface, mapper meta.Resettable
 	return a, nil
 }
 
-// diff shows how a dry-run result differs from the live object, without server bookkeeping.
+// diff shows how a dry-run result differs from the live object, without server bookkeeping
+// and without a Secret's values.
 func diff(live, dry *unstructured.Unstructured) (string, error) {
+	live, dry = maskSecrets(live, dry)
 	clean := func(u *unstructured.Unstructured) (string, error) {
 		c := u.DeepCopy()
 		for _, f := range []string{"managedFields", "resourceVersion", "generation", "creationTimestamp", "uid"} {
@@ -313,6 +315,63 @@ func diff(live, dry *unstructured.Unstructured) (string, error) {
 	}
 	return difflib.GetUnifiedDiffString(difflib.UnifiedDiff{A: difflib.SplitLines(a), B: difflib.SplitLines(b),
 		FromFile: "live", ToFile: "after apply", Context: 2})
+}
+
+// lastApplied is the annotation kubectl apply keeps the whole applied object in.
+const lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
+
+// maskSecrets replaces, as `kubectl diff` does, every value of a Secret's data and stringData
+// (and its last-applied annotation) with *** when it is the same on both sides, and with
+// *** (before) / *** (after) when it changes: a diff shows that a value changes, never what
+// it is. Other objects are returned as they are.
+func maskSecrets(live, dry *unstructured.Unstructured) (*unstructured.Unstructured, *unstructured.Unstructured) {
+	if dry.GetKind() != "Secret" || dry.GroupVersionKind().Group != "" {
+		return live, dry
+	}
+	live, dry = live.DeepCopy(), dry.DeepCopy()
+	for _, field := range []string{"data", "stringData"} {
+		l, _, _ := unstructured.NestedMap(live.Object, field)
+		d, _, _ := unstructured.NestedMap(dry.Object, field)
+		for k, dv := range d {
+			lv, ok := l[k]
+			switch {
+			case ok && lv == dv:
+				l[k], d[k] = "***", "***"
+			case ok:
+				l[k], d[k] = "*** (before)", "*** (after)"
+			default:
+				d[k] = "*** (after)"
+			}
+		}
+		for k := range l {
+			if _, ok := d[k]; !ok {
+				l[k] = "*** (before)"
+			}
+		}
+		if l != nil {
+			_ = unstructured.SetNestedMap(live.Object, l, field)
+		}
+		if d != nil {
+			_ = unstructured.SetNestedMap(dry.Object, d, field)
+		}
+	}
+	la, da := live.GetAnnotations()[lastApplied], dry.GetAnnotations()[lastApplied]
+	for _, side := range []struct {
+		u    *unstructured.Unstructured
+		v    string
+		mark string
+	}{{live, la, " (before)"}, {dry, da, " (after)"}} {
+		if side.v == "" {
+			continue
+		}
+		ann := side.u.GetAnnotations()
+		ann[lastApplied] = "***"
+		if la != da {
+			ann[lastApplied] += side.mark
+		}
+		side.u.SetAnnotations(ann)
+	}
+	return live, dry
 }
 
 func indent(s string) string {

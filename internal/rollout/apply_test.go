@@ -1,12 +1,16 @@
 package rollout_test
 
 import (
+	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"gitlab.com/glcd/glcd/internal/rollout"
@@ -145,4 +149,43 @@ func TestApplyRefusesBadFilesBeforeTouchingTheCluster(t *testing.T) {
 	_, errOut, code = glcd(t, nil, "apply", "-f", filepath.Join(dir, "missing.yaml"))
 	wantCode(t, code, 2, errOut)
 	wantIn(t, errOut, "missing.yaml: no such file or directory")
+}
+
+// glcd apply --dry-run=server shows that a Secret's value changes, never the value (as
+// kubectl diff): the built binary's raw output (text and JSON) holds neither the old nor the
+// new value, in clear or in base64, nor the last-applied annotation that carries them.
+func TestApplyDryRunNeverShowsSecretValues(t *testing.T) {
+	ns := tb.Namespace(t)
+	ctx := ctxT(t)
+	old, next := "old-s3cret-db-pass", "new-s3cret-db-pass"
+	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "db", Annotations: map[string]string{
+		"kubectl.kubernetes.io/last-applied-configuration": `{"apiVersion":"v1","kind":"Secret","stringData":{"password":"` + old + `"}}`}},
+		Data: map[string][]byte{"password": []byte(old), "user": []byte("jobboard")}}
+	if _, err := tb.Client.CoreV1().Secrets(ns).Create(ctx, secret, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	manifest := filepath.Join(t.TempDir(), "db.yaml")
+	if err := os.WriteFile(manifest, []byte("apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData: {password: "+next+", user: jobboard}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"text", "json"} {
+		cmd := exec.CommandContext(ctx, buildGLCD(t), "apply", "--dry-run=server", "--namespace", ns, "-f", manifest, "-o", format)
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "KUBECONFIG=" + tb.Kubeconfig}
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("glcd apply: %v\n%s", err, stderr.String())
+		}
+		raw := stdout.String() + stderr.String()
+		for _, v := range []string{old, next, base64.StdEncoding.EncodeToString([]byte(old)), base64.StdEncoding.EncodeToString([]byte(next))} {
+			if strings.Contains(raw, v) {
+				t.Errorf("%s: the output holds %q:\n%s", format, v, raw)
+			}
+		}
+		for _, want := range []string{"*** (before)", "*** (after)", "configured"} {
+			if !strings.Contains(raw, want) {
+				t.Errorf("%s: the output lacks %q:\n%s", format, want, raw)
+			}
+		}
+	}
 }

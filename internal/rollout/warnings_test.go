@@ -2,6 +2,7 @@ package rollout_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +10,8 @@ import (
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"gitlab.com/glcd/glcd/internal/testbed"
 )
 
 // The API server's warnings quote what glcd sent; they reach stderr only through the masker.
@@ -52,5 +55,72 @@ spec:
 	}
 	if !strings.Contains(stderr.String(), `would violate PodSecurity "restricted:latest"`) || !strings.Contains(stderr.String(), `container "[MASKED]"`) {
 		t.Errorf("the API server's warning is not shown, masked:\n%s", stderr.String())
+	}
+}
+
+// Whatever produces the bearer token (a token file, an exec credential plugin), glcd masks it:
+// the API server quotes it back here (as a container name in a PodSecurity warning), and the
+// built binary's raw output must show [MASKED].
+func TestTokensFromFilesAndPluginsAreMasked(t *testing.T) {
+	ns := tb.Namespace(t)
+	ctx := ctxT(t)
+	n, err := tb.Client.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Labels["pod-security.kubernetes.io/warn"] = "restricted"
+	if _, err := tb.Client.CoreV1().Namespaces().Update(ctx, n, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	tokenFile := filepath.Join(dir, "token")
+	plugin := filepath.Join(dir, "credential-plugin")
+	if err := os.WriteFile(tokenFile, []byte(testbed.StaticToken+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(plugin, []byte("#!/bin/sh\necho '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\""+testbed.StaticToken+"\"}}'\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	manifest := filepath.Join(dir, "web.yaml")
+	if err := os.WriteFile(manifest, []byte(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: `+testbed.StaticToken+`, image: testbed.local/app:1}]
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, user := range map[string]string{
+		"tokenFile": "tokenFile: " + tokenFile,
+		"exec":      "exec: {apiVersion: client.authentication.k8s.io/v1, command: " + plugin + ", interactiveMode: Never}",
+	} {
+		kc := filepath.Join(dir, name+".kubeconfig")
+		if err := os.WriteFile(kc, []byte(fmt.Sprintf(`apiVersion: v1
+kind: Config
+clusters: [{name: tb, cluster: {server: %q, certificate-authority: %q}}]
+users: [{name: u, user: {%s}}]
+contexts: [{name: c, context: {cluster: tb, user: u}}]
+current-context: c
+`, tb.Config.Host, tb.Config.CAFile, user)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.CommandContext(ctx, buildGLCD(t), "apply", "--dry-run=server", "--namespace", ns, "-f", manifest, "--debug")
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "KUBECONFIG=" + kc}
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("%s: glcd apply: %v\n%s", name, err, stderr.String())
+		}
+		raw := stdout.String() + stderr.String()
+		if strings.Contains(raw, testbed.StaticToken) {
+			t.Errorf("%s: the token reached the process's output:\n%s", name, raw)
+		}
+		if !strings.Contains(stderr.String(), `container "[MASKED]"`) {
+			t.Errorf("%s: the API server's warning quoting the token is missing:\n%s", name, stderr.String())
+		}
 	}
 }

@@ -34,6 +34,10 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 )
 
+// StaticToken is a bearer token the API server accepts (user glcd-static, system:masters).
+// It is a DNS label, so a test can also make the API server quote it (as a container name).
+const StaticToken = "glcd-static-token-7c1f0e9a2b"
+
 // NodeName is the name of the test bed's only node.
 const NodeName = "tb-node"
 
@@ -216,8 +220,15 @@ func (c *Cluster) start(ctx context.Context, persistent bool) error {
 		"--initial-cluster", "tb=http://127.0.0.1:2380", "--unsafe-no-fsync", "--log-level", "warn"); err != nil {
 		return err
 	}
+	// a static token (a user in system:masters) for tests of kubeconfigs that read a token
+	// from a file or an exec plugin: StaticToken
+	tokens := filepath.Join(pki, "tokens.csv")
+	if err := os.WriteFile(tokens, []byte(StaticToken+",glcd-static,1001,\"system:masters\"\n"), 0o600); err != nil {
+		return err
+	}
 	// --endpoint-reconciler-type none: the apiserver refuses to advertise itself otherwise
 	if err := c.spawn("kube-apiserver", persistent, b("kube-apiserver"),
+		"--token-auth-file", tokens,
 		"--etcd-servers", "http://127.0.0.1:2379",
 		"--bind-address", "0.0.0.0", "--advertise-address", s.NodeIP, "--endpoint-reconciler-type", "none",
 		"--secure-port", strconv.Itoa(apiPort),
