@@ -54,7 +54,9 @@ func (m *Masker) String(s string) string {
 	for _, v := range m.secrets {
 		s = strings.ReplaceAll(s, v, Masked)
 	}
-	return urlCredentials.ReplaceAllString(s, "${1}:"+Masked+"@")
+	s = urlCredentials.ReplaceAllString(s, "${1}:"+Masked+"@")
+	s = urlUser.ReplaceAllString(s, "${1}"+Masked+"@")
+	return scpUser.ReplaceAllString(s, "${1}"+Masked+"@${3}${4}")
 }
 
 // Writer returns a writer that masks what passes through it before writing it to w.

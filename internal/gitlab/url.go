@@ -50,30 +50,15 @@ func apiURL(v string) (string, error) {
 func checkAPIURL(v string) error {
 	u, err := url.Parse(v)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return fmt.Errorf("%q is not a GitLab URL: want https://gitlab.example.com or https://gitlab.example.com/api/v4", redact(v))
+		return fmt.Errorf("%q is not a GitLab URL: want https://gitlab.example.com or https://gitlab.example.com/api/v4", ci.RedactURL(v))
 	}
 	if u.User != nil {
-		return fmt.Errorf("%q carries credentials: pass tokens through their variables instead", redact(v))
+		return fmt.Errorf("%q carries credentials: pass tokens through their variables instead", ci.RedactURL(v))
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("%q has a query or fragment: want only the base URL", redact(v))
+		return fmt.Errorf("%q has a query or fragment: want only the base URL", ci.RedactURL(v))
 	}
 	return nil
-}
-
-// redact hides user info and the query of a URL, where tokens hide.
-func redact(v string) string {
-	u, err := url.Parse(v)
-	if err != nil {
-		return "(an unparsable URL)"
-	}
-	if u.User != nil {
-		u.User = url.User(ci.Masked)
-	}
-	if u.RawQuery != "" {
-		u.RawQuery = "…"
-	}
-	return u.String()
 }
 
 // TriggerURL is the old INFRA_PIPELINE_TRIGGER_URL taken apart.
@@ -90,7 +75,7 @@ type TriggerURL struct {
 func ParseTriggerURL(raw string) (TriggerURL, error) {
 	bad := func(why string) (TriggerURL, error) {
 		return TriggerURL{}, exitcode.UsageError(fmt.Errorf("INFRA_PIPELINE_TRIGGER_URL %q: %s; want "+
-			"https://gitlab.example.com/api/v4/projects/<id or url-encoded path>/trigger/pipeline", redact(raw), why))
+			"https://gitlab.example.com/api/v4/projects/<id or url-encoded path>/trigger/pipeline", ci.RedactURL(raw), why))
 	}
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {

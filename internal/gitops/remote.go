@@ -78,7 +78,7 @@ func NormalizeURL(v string) (string, error) {
 		}
 		host, path, ok := strings.Cut(v, "/")
 		if !ok || host == "" || strings.Trim(path, "/") == "" {
-			return "", fmt.Errorf("%q is not a repository location: want host/group/project (or a URL such as https://host/group/project.git)", redactURL(v))
+			return "", fmt.Errorf("%q is not a repository location: want host/group/project (or a URL such as https://host/group/project.git)", ci.RedactURL(v))
 		}
 		v = "https://" + host + "/" + strings.Trim(path, "/")
 		if !strings.HasSuffix(v, ".git") {
@@ -87,31 +87,20 @@ func NormalizeURL(v string) (string, error) {
 	}
 	u, err := url.Parse(v)
 	if err != nil || u.Host == "" {
-		return "", fmt.Errorf("%q is not a repository URL", redactURL(v))
+		return "", fmt.Errorf("%q is not a repository URL", ci.RedactURL(v))
 	}
 	switch u.Scheme {
 	case "https", "http", "ssh", "git":
 	default:
-		return "", fmt.Errorf("%q: unsupported scheme %s (want https, http, ssh or a path)", redactURL(v), u.Scheme)
+		return "", fmt.Errorf("%q: unsupported scheme %s (want https, http, ssh or a path)", ci.RedactURL(v), u.Scheme)
 	}
 	if u.Scheme == "https" || u.Scheme == "http" {
 		u.User = nil // the token goes through the credential helper, never in the URL
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("%q has a query or fragment", redactURL(v))
+		return "", fmt.Errorf("%q has a query or fragment", ci.RedactURL(v))
 	}
 	return u.String(), nil
-}
-
-// redactURL hides the user info of a URL for messages.
-func redactURL(v string) string {
-	if i := strings.Index(v, "://"); i >= 0 {
-		rest := v[i+3:]
-		if at := strings.LastIndex(strings.SplitN(rest, "/", 2)[0], "@"); at >= 0 {
-			return v[:i+3] + ci.Masked + "@" + rest[at+1:]
-		}
-	}
-	return v
 }
 
 // Origin returns the URL of the checkout's origin remote, without credentials.
