@@ -4,8 +4,6 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
-	"io"
-	"os"
 	"path"
 	"slices"
 	"strconv"
@@ -175,21 +173,7 @@ func LoadSettings(file string, lookup ci.Lookup) (*Settings, error) {
 }
 
 // readCapped reads a whole file of at most limit bytes.
-func readCapped(file string, limit int64) ([]byte, error) {
-	f, err := os.Open(file)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
-	}
-	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%s is larger than %d bytes", file, limit)
-	}
-	return b, nil
-}
+func readCapped(file string, limit int64) ([]byte, error) { return ci.ReadFileMax(file, limit) }
 
 // problems lists what is wrong with complete settings.
 func (s *Settings) problems() []string {

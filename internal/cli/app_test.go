@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/urfave/cli/v2"
 
+	"gitlab.com/glcd/glcd/internal/ci"
 	"gitlab.com/glcd/glcd/internal/exitcode"
 )
 
@@ -169,6 +172,46 @@ func TestValidate(t *testing.T) {
 		err := Validate(bad.args)
 		if err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("%q: %v, want %q", bad.args, err, bad.want)
+		}
+	}
+}
+
+// Files glcd reads whole are capped (ci.MaxFileSize): a bigger one is exit 2 naming it.
+func TestOversizedFilesAreUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	big := func(name string) string {
+		p := filepath.Join(dir, name)
+		f, err := os.Create(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := f.Truncate(ci.MaxFileSize + 1); err != nil { // sparse: no disk used
+			t.Fatal(err)
+		}
+		return p
+	}
+	manifest, kubeconfig := big("huge.yaml"), big("huge.kubeconfig")
+	makefileDir := filepath.Join(dir, "app")
+	if err := os.Mkdir(makefileDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(big("Makefile"), filepath.Join(makefileDir, "Makefile")); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		env  []string
+		args []string
+		file string
+	}{
+		{nil, []string{"apply", "-f", manifest}, manifest},
+		{[]string{"KUBECONFIG=" + kubeconfig, "PROJECT_NAME=web", "IMAGE_NAME=r/web", "TARGET_IMAGE_VERSION=1"}, []string{"rollout"}, kubeconfig},
+		{[]string{"CI_PROJECT_DIR=" + makefileDir, "CI_API_V4_URL=https://gitlab.example.com/api/v4", "INFRA_PIPELINE_TOKEN=t0ken-for-test"},
+			[]string{"trigger", "--project", "g/infra", "--ref", "main"}, "Makefile"},
+	} {
+		_, errOut, code := runGLCD(t, c.env, c.args...)
+		if code != 2 || !strings.Contains(errOut, c.file) || !strings.Contains(errOut, "larger than 16 MiB") {
+			t.Errorf("glcd %s: exit %d, want 2 naming %s:\n%s", strings.Join(c.args, " "), code, c.file, errOut)
 		}
 	}
 }

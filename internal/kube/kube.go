@@ -137,6 +137,11 @@ func pick(a, b string) string {
 }
 
 func fromKubeconfig(paths, source, context string) (*Target, error) {
+	for _, p := range filepath.SplitList(paths) {
+		if err := ci.CheckFileSize(p); err != nil {
+			return nil, fmt.Errorf("%s: %w", source, err)
+		}
+	}
 	rules := &clientcmd.ClientConfigLoadingRules{Precedence: filepath.SplitList(paths)}
 	if len(rules.Precedence) == 1 {
 		rules = &clientcmd.ClientConfigLoadingRules{ExplicitPath: paths}
@@ -216,7 +221,7 @@ func fromCertificateIntegration(env *ci.Env) (*Target, error) {
 	if k.CAPEM != "" {
 		cfg.CAData = []byte(k.CAPEM)
 	} else {
-		b, err := os.ReadFile(k.CAPEMFile)
+		b, err := ci.ReadFile(k.CAPEMFile)
 		if err != nil {
 			return nil, exitcode.UsageError(fmt.Errorf("KUBE_CA_PEM_FILE: %w", err))
 		}

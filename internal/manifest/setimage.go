@@ -3,8 +3,8 @@ package manifest
 import (
 	"errors"
 	"fmt"
-	"os"
 
+	"gitlab.com/glcd/glcd/internal/ci"
 	"gitlab.com/glcd/glcd/internal/exitcode"
 )
 
@@ -86,7 +86,7 @@ func SetImageFiles(paths []string, change Change) ([]FileResult, error) {
 			continue
 		}
 		seen[path] = true
-		src, err := os.ReadFile(path)
+		src, err := ci.ReadFile(path)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("read manifest: %w", err))
 			continue

@@ -6,13 +6,14 @@ package pipeline
 import (
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"gitlab.com/glcd/glcd/internal/ci"
 )
 
 // Job is a resolved job.
@@ -83,7 +84,7 @@ func (p *Pipeline) read(file, root string, top map[string]any, seen map[string]b
 		return nil
 	}
 	seen[file] = true
-	b, err := os.ReadFile(file)
+	b, err := ci.ReadFile(file)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", file, err)
 	}

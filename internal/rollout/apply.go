@@ -23,6 +23,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"sigs.k8s.io/yaml"
 
+	"gitlab.com/glcd/glcd/internal/ci"
 	"gitlab.com/glcd/glcd/internal/exitcode"
 )
 
@@ -111,7 +112,7 @@ func ReadManifests(paths []string) ([]*Manifest, error) {
 	}
 	var objs []*Manifest
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		data, err := ci.ReadFile(f)
 		if err != nil {
 			return nil, exitcode.UsageError(fmt.Errorf("manifests: %w", err))
 		}

@@ -8,12 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 
+	"gitlab.com/glcd/glcd/internal/ci"
 	"gitlab.com/glcd/glcd/internal/exitcode"
 )
 
@@ -169,7 +169,7 @@ func checkVersion(f Found) error {
 
 // read reads dir/name, turning "does not exist" into errNone.
 func read(dir, name, what string) ([]byte, error) {
-	b, err := os.ReadFile(filepath.Join(dir, name))
+	b, err := ci.ReadFile(filepath.Join(dir, name))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, none("%s: no such file (%s)", name, what)
 	}
@@ -333,7 +333,7 @@ func fromRegex(dir string, c Custom) (Found, error) {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(dir, path)
 	}
-	b, err := os.ReadFile(path)
+	b, err := ci.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Found{}, none("%s: no such file (pattern %s)", name, c.Pattern)
 	}
