@@ -25,6 +25,7 @@ func applyCommand(r *runtime) *cli.Command {
 		Flags: append([]cli.Flag{
 			&cli.StringSliceFlag{Name: "filename", Aliases: []string{"f"}, Usage: "manifest file or folder (repeatable)", EnvVars: []string{"GLCD_FILENAME"}},
 			&cli.StringFlag{Name: "dry-run", Value: "none", Usage: "server: ask the API server what would change, change nothing", EnvVars: []string{"GLCD_DRY_RUN"}},
+			&cli.BoolFlag{Name: "force-conflicts", Usage: "take over fields another field manager owns (an HPA's replicas, ...); without it such a conflict fails, naming the fields", EnvVars: []string{"GLCD_FORCE_CONFLICTS"}},
 			&cli.BoolFlag{Name: "wait", Value: true, Usage: "watch the rollouts of the workloads applied (--wait=false to skip)", EnvVars: []string{"GLCD_WAIT"}},
 		}, watchFlags()...),
 		Action: r.apply,
@@ -66,7 +67,7 @@ func (r *runtime) apply(c *cli.Context) error {
 	ns := t.Namespace
 	sec := ci.StartSection(r.err, "glcd_apply", fmt.Sprintf("glcd apply %s", strings.Join(paths, " ")), false)
 	res, err := rollout.Apply(c.Context, cs, dyn, mapper, rollout.ApplyOptions{
-		Manifests: manifests, Namespace: ns, DryRun: dry, Wait: c.Bool("wait"),
+		Manifests: manifests, Namespace: ns, DryRun: dry, ForceConflicts: c.Bool("force-conflicts"), Wait: c.Bool("wait"),
 		Timeout: c.Duration("timeout"), FailAfter: c.Duration("fail-after"), Progress: r.err,
 	})
 	sec.End()

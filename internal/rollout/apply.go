@@ -35,10 +35,13 @@ type ApplyOptions struct {
 	Manifests []*Manifest // what ReadManifests read, in apply order
 	Namespace string      // for namespaced objects that name none
 	DryRun    bool        // server-side dry run: report what would change, change nothing
-	Wait      bool        // watch the rollouts of the workloads applied
-	Timeout   time.Duration
-	FailAfter time.Duration
-	Progress  io.Writer
+	// ForceConflicts takes over fields another field manager owns (kubectl's
+	// --force-conflicts); without it such a conflict fails the apply, naming each field.
+	ForceConflicts bool
+	Wait           bool // watch the rollouts of the workloads applied
+	Timeout        time.Duration
+	FailAfter      time.Duration
+	Progress       io.Writer
 }
 
 // Applied is one object Apply sent.
@@ -257,12 +260,15 @@ func applyOne(ctx context.Context, dyn dynamic.Interface, mapper meta.Resettable
 	if err != nil {
 		return nil, fmt.Errorf("%s: get %s: %w", in.source, a, err)
 	}
-	ao := metav1.ApplyOptions{FieldManager: FieldManager, Force: true}
+	ao := metav1.ApplyOptions{FieldManager: FieldManager, Force: opts.ForceConflicts}
 	if opts.DryRun {
 		ao.DryRun = []string{metav1.DryRunAll}
 	}
 	applied, err := ri.Apply(ctx, obj.GetName(), obj, ao)
 	if err != nil {
+		if apierrors.IsConflict(err) {
+			return nil, exitcode.FailedError(conflictError(in.source, a.String(), err))
+		}
 		if apierrors.IsInvalid(err) || apierrors.IsBadRequest(err) {
 			return nil, exitcode.UsageError(fmt.Errorf("%s: apply %s: %w", in.source, a, err))
 		}
@@ -288,6 +294,25 @@ func applyOne(ctx context.Context, dyn dynamic.Interface, mapper meta.Resettable
 		}
 	}
 	return a, nil
+}
+
+// conflictError names each field another manager owns, who owns it, and the two ways out.
+func conflictError(source, obj string, err error) error {
+	var lines []string
+	var se *apierrors.StatusError
+	if errors.As(err, &se) && se.ErrStatus.Details != nil {
+		for _, c := range se.ErrStatus.Details.Causes {
+			if c.Type == metav1.CauseTypeFieldManagerConflict {
+				lines = append(lines, fmt.Sprintf("  - %s: %s", c.Field, c.Message))
+			}
+		}
+	}
+	if len(lines) == 0 {
+		lines = append(lines, "  - "+err.Error())
+	}
+	return fmt.Errorf("%s: apply %s: fields the manifest sets are managed by another field manager (an autoscaler, an "+
+		"injector, a kubectl edit):\n%s\n  Drop these fields from the manifest to leave them to that manager, or pass "+
+		"--force-conflicts (GLCD_FORCE_CONFLICTS) to take them over on every deploy", source, obj, strings.Join(lines, "\n"))
 }
 
 // diff shows how a dry-run result differs from the live object, without server bookkeeping

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	"gitlab.com/glcd/glcd/internal/rollout"
 )
@@ -189,3 +191,47 @@ func TestApplyDryRunNeverShowsSecretValues(t *testing.T) {
 		}
 	}
 }
+
+// glcd apply does not silently take fields another field manager owns (an autoscaler's
+// replicas): the conflict is exit 1 naming the field and its manager; --force-conflicts takes it.
+func TestApplyNamesConflictsInsteadOfTakingFields(t *testing.T) {
+	ns := tb.Namespace(t)
+	ctx := ctxT(t)
+	manifest := filepath.Join(t.TempDir(), "web.yaml")
+	write := func(replicas int) {
+		if err := os.WriteFile(manifest, []byte(fmt.Sprintf(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: %d
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: testbed.local/app:1}]}
+`, replicas)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(1)
+	_, errOut, code := glcd(t, nil, "apply", "-f", manifest, nsArg(ns), "--wait=false")
+	wantCode(t, code, 0, errOut)
+	// an autoscaler takes over replicas with an apply of its own
+	scale := []byte(`{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"replicas":3}}`)
+	if _, err := tb.Client.AppsV1().Deployments(ns).Patch(ctx, "web", types.ApplyPatchType, scale, metav1.PatchOptions{FieldManager: "autoscaler", Force: ptrTrue()}); err != nil {
+		t.Fatal(err)
+	}
+	write(2)
+	_, errOut, code = glcd(t, nil, "apply", "-f", manifest, nsArg(ns), "--wait=false")
+	wantCode(t, code, 1, errOut)
+	wantIn(t, errOut, ".spec.replicas", `"autoscaler"`, "--force-conflicts")
+	if d, err := tb.Client.AppsV1().Deployments(ns).Get(ctx, "web", metav1.GetOptions{}); err != nil || *d.Spec.Replicas != 3 {
+		t.Fatalf("the autoscaler's replicas were changed: %v %v", d.Spec.Replicas, err)
+	}
+	_, errOut, code = glcd(t, nil, "apply", "-f", manifest, nsArg(ns), "--wait=false", "--force-conflicts")
+	wantCode(t, code, 0, errOut)
+	if d, err := tb.Client.AppsV1().Deployments(ns).Get(ctx, "web", metav1.GetOptions{}); err != nil || *d.Spec.Replicas != 2 {
+		t.Fatalf("--force-conflicts did not take replicas: %v %v", d.Spec.Replicas, err)
+	}
+}
+
+func ptrTrue() *bool { t := true; return &t }
