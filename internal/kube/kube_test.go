@@ -22,9 +22,11 @@ import (
 	"gitlab.com/glcd/glcd/internal/testbed"
 )
 
-var tb *testbed.Cluster
+// shared starts the test bed only for the tests that need it: the kubeconfig parsing tests
+// run without root and without a cluster.
+var shared testbed.Shared
 
-func TestMain(m *testing.M) { os.Exit(testbed.Main(m, &tb)) }
+func TestMain(m *testing.M) { os.Exit(shared.Run(m)) }
 
 func notInCluster() (*rest.Config, error) { return nil, rest.ErrNotInCluster }
 
@@ -171,6 +173,7 @@ func setupServiceAccount(t *testing.T, ctx context.Context, cs kubernetes.Interf
 }
 
 func TestCertificateIntegrationAgainstTheTestBed(t *testing.T) {
+	tb := shared.Get(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	ns := tb.Namespace(t)
@@ -237,6 +240,7 @@ func TestCertificateIntegrationAgainstTheTestBed(t *testing.T) {
 }
 
 func TestTestBedKubeconfig(t *testing.T) {
+	tb := shared.Get(t)
 	tgt, err := Resolve(Options{InCluster: notInCluster}, env("KUBECONFIG="+tb.Kubeconfig))
 	if err != nil {
 		t.Fatal(err)
