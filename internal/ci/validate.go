@@ -121,13 +121,21 @@ func (e *Env) Validate(required ...string) error {
 }
 
 // CheckSet checks the form of the named variables that are set; unset ones are fine.
-func (e *Env) CheckSet(names ...string) error {
+func (e *Env) CheckSet(names ...string) error { return ProblemsError(e.SetProblems(names...)) }
+
+// SetProblems lists what is wrong with the form of the named variables that are set.
+func (e *Env) SetProblems(names ...string) []Problem {
 	var probs []Problem
 	for _, name := range names {
 		if p, bad := e.check(name, false); bad {
 			probs = append(probs, p)
 		}
 	}
+	return probs
+}
+
+// ProblemsError is the usage error (exit 2) listing probs, or nil when there are none.
+func ProblemsError(probs []Problem) error {
 	if len(probs) == 0 {
 		return nil
 	}
@@ -257,6 +265,9 @@ func checkRepository(v string) error {
 }
 
 var tagRE = regexp.MustCompile(`^` + reference.TagRegexp.String() + `$`)
+
+// ValidTag reports whether v is a valid image tag.
+func ValidTag(v string) bool { return tagRE.MatchString(v) }
 
 func checkTag(v string) error {
 	if !tagRE.MatchString(v) {

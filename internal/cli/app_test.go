@@ -215,3 +215,24 @@ func TestOversizedFilesAreUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// rollout checks every variable it uses, the workload and the image, and lists every problem
+// in one message before it talks to any cluster.
+func TestRolloutListsEveryBadInputAtOnce(t *testing.T) {
+	env := []string{"PROJECT_NAME=Job_Board", "POD_NAME=web!", "IMAGE_NAME=registry.example.com/Group/App", "TARGET_IMAGE_VERSION=-1.4",
+		"KUBECONFIG=/nonexistent/kubeconfig", "KUBE_NAMESPACE=Prod"}
+	_, errOut, code := runGLCD(t, env, "rollout")
+	if code != 2 {
+		t.Fatalf("exit %d, want 2:\n%s", code, errOut)
+	}
+	for _, want := range []string{"PROJECT_NAME=\"Job_Board\"", "POD_NAME=\"web!\"", "IMAGE_NAME=", "TARGET_IMAGE_VERSION=\"-1.4\"", "KUBECONFIG=", "KUBE_NAMESPACE=\"Prod\""} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("the error lacks %s:\n%s", want, errOut)
+		}
+	}
+	// a workload and image given on the command line are checked too, with the rest
+	_, errOut, code = runGLCD(t, []string{"KUBE_NAMESPACE=Prod"}, "rollout", "cronjob/web", "--image", "registry.example.com/App:1")
+	if code != 2 || !strings.Contains(errOut, `workload "cronjob/web"`) || !strings.Contains(errOut, `image "registry.example.com/App:1"`) || !strings.Contains(errOut, "KUBE_NAMESPACE") {
+		t.Errorf("exit %d:\n%s", code, errOut)
+	}
+}

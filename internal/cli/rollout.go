@@ -44,35 +44,46 @@ func rolloutCommand(r *runtime) *cli.Command {
 
 func (r *runtime) rollout(c *cli.Context) error {
 	d := r.env.Deploy
-	missing := map[string]string{}
-	target := c.Args().First()
 	if c.NArg() > 1 {
 		return exitcode.UsageError(fmt.Errorf("rollout takes one workload, got %d arguments", c.NArg()))
 	}
+	// every problem at once: missing and invalid variables, the workload, the image
+	var probs []ci.Problem
+	missing := func(name, reason string) { probs = append(probs, ci.Problem{Name: name, Reason: reason, Hint: ci.Hint(name)}) }
+	used := []string{"KUBECONFIG", "KUBE_NAMESPACE", "PROJECT_NAME"} // PROJECT_NAME: the namespace too
+	target := c.Args().First()
+	targetKnown := true
 	if target == "" {
 		if d.Project == "" {
-			missing["PROJECT_NAME"] = "is not set and no workload was given (glcd rollout deployment/NAME)"
+			missing("PROJECT_NAME", "is not set and no workload was given (glcd rollout deployment/NAME)")
+			targetKnown = false
 		}
 		target = "deployment/" + d.Project
 	}
+	if !r.onCommandLine(c, "container") {
+		used = append(used, "POD_NAME")
+	}
 	image := c.String("image")
+	imageKnown := true
 	if image == "" {
+		used = append(used, "IMAGE_NAME", "TARGET_IMAGE_VERSION")
 		if d.Image == "" {
-			missing["IMAGE_NAME"] = "is not set and --image was not given"
+			missing("IMAGE_NAME", "is not set and --image was not given")
 		}
 		if d.Version == "" {
-			missing["TARGET_IMAGE_VERSION"] = "is not set and --image was not given"
+			missing("TARGET_IMAGE_VERSION", "is not set and --image was not given")
 		}
-		image = d.Image + ":" + d.Version
+		image, imageKnown = d.Image+":"+d.Version, d.Image != "" && d.Version != ""
 	}
-	if len(missing) > 0 {
-		return ci.Missing(missing)
-	}
+	probs = append(probs, r.env.SetProblems(used...)...)
 	ref, err := rollout.ParseRef(target)
-	if err != nil {
-		return err
+	if err != nil && targetKnown {
+		probs = append(probs, ci.Problem{Name: "[KIND/]NAME", Reason: err.Error()})
 	}
-	if _, err := rollout.ParseImage(image); err != nil {
+	if _, err := rollout.ParseImage(image); err != nil && imageKnown {
+		probs = append(probs, ci.Problem{Name: "--image", Reason: err.Error()})
+	}
+	if err := ci.ProblemsError(dedupe(probs)); err != nil {
 		return err
 	}
 	t, cs, requests, err := r.kubeClient(c, withProjectNamespace(d.Project))
@@ -144,4 +155,17 @@ func defaultChangeCause(env *ci.Env, image string) string {
 		parts = append(parts, "commit "+sha)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// dedupe keeps the first problem of each variable (a missing one is not also invalid).
+func dedupe(probs []ci.Problem) []ci.Problem {
+	seen := map[string]bool{}
+	var out []ci.Problem
+	for _, p := range probs {
+		if !seen[p.Name] {
+			seen[p.Name] = true
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -238,5 +238,17 @@ func variables(in Input) (vars []Variable, warnings []string, probs []ci.Problem
 	default:
 		set(Variable{Key: versionVar, Value: found.Version, From: fmt.Sprintf("%s:%d", found.Source, found.Line)})
 	}
-	return vars, warnings, probs
+	return vars, warnings, append(probs, checkVersion(vars)...)
+}
+
+// checkVersion refuses a version the infra pipeline could not deploy: it becomes the image's
+// tag there, so it must be a valid tag, wherever it came from.
+func checkVersion(vars []Variable) []ci.Problem {
+	for _, v := range vars {
+		if v.Key == versionVar && !ci.ValidTag(v.Value) {
+			return []ci.Problem{{Name: versionVar, Value: fmt.Sprintf("=%q", v.Value), Reason: "(from " + v.From + ") is not a valid image tag",
+				Hint: "letters, digits, '_', '.', '-', at most 128 characters, not starting with '.' or '-'"}}
+		}
+	}
+	return nil
 }
