@@ -49,7 +49,9 @@ func (r *runtime) rollout(c *cli.Context) error {
 	}
 	// every problem at once: missing and invalid variables, the workload, the image
 	var probs []ci.Problem
-	missing := func(name, reason string) { probs = append(probs, ci.Problem{Name: name, Reason: reason, Hint: ci.Hint(name)}) }
+	missing := func(name, reason string) {
+		probs = append(probs, ci.Problem{Name: name, Reason: reason, Hint: ci.Hint(name)})
+	}
 	used := []string{"KUBECONFIG", "KUBE_NAMESPACE", "PROJECT_NAME"} // PROJECT_NAME: the namespace too
 	target := c.Args().First()
 	targetKnown := true

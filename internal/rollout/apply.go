@@ -30,6 +30,10 @@ import (
 // FieldManager is the server-side apply field manager glcd applies as.
 const FieldManager = "glcd"
 
+// RolloutFieldManager is the field manager of glcd rollout's image patch. glcd apply takes
+// over what it set (the image a deploy put there) without asking: it is glcd's own field.
+const RolloutFieldManager = "glcd-rollout"
+
 // ApplyOptions are the inputs of Apply.
 type ApplyOptions struct {
 	Manifests []*Manifest // what ReadManifests read, in apply order
@@ -265,6 +269,10 @@ func applyOne(ctx context.Context, dyn dynamic.Interface, mapper meta.Resettable
 		ao.DryRun = []string{metav1.DryRunAll}
 	}
 	applied, err := ri.Apply(ctx, obj.GetName(), obj, ao)
+	if apierrors.IsConflict(err) && !ao.Force && onlyRolloutConflicts(err) {
+		ao.Force = true // the image glcd rollout set: the manifest (kept current by writeback) wins
+		applied, err = ri.Apply(ctx, obj.GetName(), obj, ao)
+	}
 	if err != nil {
 		if apierrors.IsConflict(err) {
 			return nil, exitcode.FailedError(conflictError(in.source, a.String(), err))
@@ -294,6 +302,20 @@ func applyOne(ctx context.Context, dyn dynamic.Interface, mapper meta.Resettable
 		}
 	}
 	return a, nil
+}
+
+// onlyRolloutConflicts says every field in conflict was set by glcd rollout.
+func onlyRolloutConflicts(err error) bool {
+	var se *apierrors.StatusError
+	if !errors.As(err, &se) || se.ErrStatus.Details == nil || len(se.ErrStatus.Details.Causes) == 0 {
+		return false
+	}
+	for _, c := range se.ErrStatus.Details.Causes {
+		if c.Type == metav1.CauseTypeFieldManagerConflict && !strings.Contains(c.Message, `"`+RolloutFieldManager+`"`) {
+			return false
+		}
+	}
+	return true
 }
 
 // conflictError names each field another manager owns, who owns it, and the two ways out.

@@ -215,6 +215,14 @@ spec:
 	write(1)
 	_, errOut, code := glcd(t, nil, "apply", "-f", manifest, nsArg(ns), "--wait=false")
 	wantCode(t, code, 0, errOut)
+	// what glcd rollout set (the image) is glcd's own: apply takes it back without a conflict
+	_, errOut, code = glcd(t, nil, "rollout", "deployment/web", "--image", "testbed.local/app:2", nsArg(ns))
+	wantCode(t, code, 0, errOut)
+	_, errOut, code = glcd(t, nil, "apply", "-f", manifest, nsArg(ns), "--wait=false")
+	wantCode(t, code, 0, errOut)
+	if got := deployedImage(t, ns); got != "testbed.local/app:1" {
+		t.Fatalf("apply after rollout: image %s, want the manifest's testbed.local/app:1", got)
+	}
 	// an autoscaler takes over replicas with an apply of its own
 	scale := []byte(`{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"replicas":3}}`)
 	if _, err := tb.Client.AppsV1().Deployments(ns).Patch(ctx, "web", types.ApplyPatchType, scale, metav1.PatchOptions{FieldManager: "autoscaler", Force: ptrTrue()}); err != nil {

@@ -240,7 +240,7 @@ func imagePatch(changes []containerChange, image, cause string) ([]byte, error) 
 }
 
 func patchWorkload(ctx context.Context, cs kubernetes.Interface, ns string, ref Ref, patch []byte) (runtime.Object, error) {
-	opts := metav1.PatchOptions{FieldManager: "glcd"}
+	opts := metav1.PatchOptions{FieldManager: RolloutFieldManager}
 	var (
 		obj runtime.Object
 		err error
