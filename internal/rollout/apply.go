@@ -304,14 +304,17 @@ func applyOne(ctx context.Context, dyn dynamic.Interface, mapper meta.Resettable
 	return a, nil
 }
 
-// onlyRolloutConflicts says every field in conflict was set by glcd rollout.
+// onlyRolloutConflicts says every field in conflict was set by glcd itself: rollout's patch
+// (glcd-rollout) or another of its updates, such as an undo (client-go names those after the
+// user agent, "glcd"; an apply by glcd never conflicts with itself).
 func onlyRolloutConflicts(err error) bool {
 	var se *apierrors.StatusError
 	if !errors.As(err, &se) || se.ErrStatus.Details == nil || len(se.ErrStatus.Details.Causes) == 0 {
 		return false
 	}
 	for _, c := range se.ErrStatus.Details.Causes {
-		if c.Type == metav1.CauseTypeFieldManagerConflict && !strings.Contains(c.Message, `"`+RolloutFieldManager+`"`) {
+		if c.Type == metav1.CauseTypeFieldManagerConflict &&
+			!strings.Contains(c.Message, `"`+RolloutFieldManager+`"`) && !strings.Contains(c.Message, `"`+FieldManager+`"`) {
 			return false
 		}
 	}
