@@ -49,9 +49,15 @@ func TestMain(m *testing.M) {
 // combined output and exit code.
 func glcdRun(t *testing.T, env []string, args ...string) (string, int) {
 	t.Helper()
+	return runWith(t, glcd, env, args...)
+}
+
+// runWith runs prog with exactly env plus PATH and HOME.
+func runWith(t *testing.T, prog string, env []string, args ...string) (string, int) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, glcd, args...)
+	cmd := exec.CommandContext(ctx, prog, args...)
 	cmd.Env = append([]string{"PATH=" + tb.BinDir + ":/usr/bin:/bin", "HOME=" + t.TempDir()}, env...)
 	out, err := cmd.CombinedOutput()
 	code := 0
