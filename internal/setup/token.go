@@ -20,7 +20,7 @@ func WaitToken(ctx context.Context, cs kubernetes.Interface, ns, name string) (*
 		return nil, fmt.Errorf("the robot's token Secret %s in %s: %w (create the robot first: glcd setup robot --apply)", name, ns, err)
 	}
 	if s.Type != corev1.SecretTypeServiceAccountToken {
-		return nil, fmt.Errorf("Secret %s in %s is of type %s, not %s", name, ns, s.Type, corev1.SecretTypeServiceAccountToken)
+		return nil, fmt.Errorf("secret %s in %s is of type %s, not %s", name, ns, s.Type, corev1.SecretTypeServiceAccountToken)
 	}
 	if len(s.Data[corev1.ServiceAccountTokenKey]) > 0 {
 		return s, nil
@@ -33,13 +33,13 @@ func WaitToken(ctx context.Context, cs kubernetes.Interface, ns, name string) (*
 	for {
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("Secret %s in %s: no token yet (is kube-controller-manager running with --service-account-private-key-file?): %w", name, ns, ctx.Err())
+			return nil, fmt.Errorf("secret %s in %s: no token yet (is kube-controller-manager running with --service-account-private-key-file?): %w", name, ns, ctx.Err())
 		case ev, ok := <-w.ResultChan():
 			if !ok {
 				return WaitToken(ctx, cs, ns, name)
 			}
 			if ev.Type == watch.Deleted {
-				return nil, fmt.Errorf("Secret %s in %s was deleted", name, ns)
+				return nil, fmt.Errorf("secret %s in %s was deleted", name, ns)
 			}
 			if s, ok := ev.Object.(*corev1.Secret); ok && len(s.Data[corev1.ServiceAccountTokenKey]) > 0 {
 				return s, nil
