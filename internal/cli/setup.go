@@ -26,7 +26,7 @@ func setupCommand(r *runtime) *cli.Command {
 				Usage: "print (or --apply) a Namespace, ServiceAccount, token Secret, Role and RoleBinding granting exactly what the chosen glcd commands need",
 				Description: "The Role holds exactly the permissions `glcd doctor --for ...` checks for the chosen commands, nothing cluster-wide.\n" +
 					"Without --apply it prints the objects as YAML (for kubectl apply -f -); with --apply it server-side applies them\n" +
-					"(field manager glcd) as the caller (an admin kubeconfig) and says per object created, changed or unchanged.",
+					"(field manager glcd-setup) as the caller (an admin kubeconfig) and says per object created, changed or unchanged.",
 				Flags: []cli.Flag{
 					&cli.StringFlag{Name: "name", Value: "build-robot", Usage: "name of the ServiceAccount, Role and RoleBinding (the token Secret is NAME-token)", EnvVars: []string{"GLCD_ROBOT_NAME"}},
 					&cli.StringSliceFlag{Name: "for", Value: cli.NewStringSlice("rollout"), Usage: "commands the robot may run: rollout, apply, writeback, executor (repeatable or comma-separated)", EnvVars: []string{"GLCD_ROBOT_FOR"}},

@@ -47,13 +47,13 @@ func TestMain(m *testing.M) {
 
 // glcdRun runs the built glcd with exactly env (plus PATH and HOME) and returns its raw
 // combined output and exit code.
-func glcdRun(t *testing.T, env []string, args ...string) (string, int) {
+func glcdRun(t testing.TB, env []string, args ...string) (string, int) {
 	t.Helper()
 	return runWith(t, glcd, env, args...)
 }
 
 // runWith runs prog with exactly env plus PATH and HOME.
-func runWith(t *testing.T, prog string, env []string, args ...string) (string, int) {
+func runWith(t testing.TB, prog string, env []string, args ...string) (string, int) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -70,7 +70,7 @@ func runWith(t *testing.T, prog string, env []string, args ...string) (string, i
 }
 
 // admin runs glcd with the test bed's admin kubeconfig.
-func admin(t *testing.T, args ...string) (string, int) {
+func admin(t testing.TB, args ...string) (string, int) {
 	t.Helper()
 	return glcdRun(t, []string{"KUBECONFIG=" + tb.Kubeconfig}, args...)
 }

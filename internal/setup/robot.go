@@ -28,8 +28,10 @@ import (
 	"gitlab.com/glcd/glcd/internal/access"
 )
 
-// FieldManager is the server-side apply field manager of everything glcd setup applies.
-const FieldManager = "glcd"
+// FieldManager is the server-side apply field manager of everything glcd setup applies. It is
+// not glcd apply's "glcd": one manager owning both a manifest's Namespace fields and the
+// robot's would drop the manifest's labels from the Namespace at the robot's next apply.
+const FieldManager = "glcd-setup"
 
 // AnnotationFor on the robot's ServiceAccount lists the commands its Role was made for:
 // `glcd setup gitlab-vars` checks exactly those.

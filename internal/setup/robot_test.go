@@ -139,3 +139,27 @@ func TestRobotPrintsExactlyTheChosenGrants(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSetupRobotApply is `glcd setup robot --apply` as an admin runs it: the built binary
+// creating a robot in a fresh namespace (ns/op), then the same command again, which changes
+// nothing (again-ns/op).
+func BenchmarkSetupRobotApply(b *testing.B) {
+	var again time.Duration
+	n := 0
+	for i := 0; b.Loop(); i++ {
+		n++
+		ns := fmt.Sprintf("bench-robot-%d-%d", time.Now().UnixNano()%100000, i)
+		args := []string{"setup", "robot", "--namespace", ns, "--for", "rollout,apply", "--apply"}
+		if out, code := admin(b, args...); code != 0 {
+			b.Fatalf("exit %d:\n%s", code, out)
+		}
+		b.StopTimer()
+		t := time.Now()
+		if out, code := admin(b, args...); code != 0 || !strings.Contains(out, "nothing changed") {
+			b.Fatalf("again: exit %d:\n%s", code, out)
+		}
+		again += time.Since(t)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(again.Nanoseconds())/float64(n), "again-ns/op")
+}
