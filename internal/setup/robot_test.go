@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -162,4 +164,51 @@ func BenchmarkSetupRobotApply(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(again.Nanoseconds())/float64(n), "again-ns/op")
+}
+
+// TestApplyRobotApplies: a robot made --for apply applies a manifest (a ConfigMap and a
+// Deployment) and rolls it out, as itself.
+func TestApplyRobotApplies(t *testing.T) {
+	ns := tb.Namespace(t) + "-apply"
+	if out, code := admin(t, "setup", "robot", "--namespace", ns, "--for", "apply", "--apply"); code != 0 {
+		t.Fatalf("setup robot: exit %d:\n%s", code, out)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := setup.WaitToken(ctx, tb.Client, ns, "build-robot-token")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := string(s.Data[corev1.ServiceAccountTokenKey])
+	manifest := filepath.Join(t.TempDir(), "app.yaml")
+	if err := os.WriteFile(manifest, []byte(`apiVersion: v1
+kind: ConfigMap
+metadata: {name: web-config}
+data: {greeting: hello}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      terminationGracePeriodSeconds: 0
+      containers:
+        - name: web
+          image: testbed.local/app:1
+          readinessProbe: {exec: {command: ["true"]}, periodSeconds: 1}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, code := asRobot(t, ns, token, "apply", "-f", manifest, "--timeout", "90s")
+	noLeak(t, out, token)
+	if code != 0 || strings.Contains(out, "forbidden") || !strings.Contains(out, "configmap/web-config created") {
+		t.Fatalf("apply as the robot: exit %d:\n%s", code, out)
+	}
+	if _, err := tb.Client.CoreV1().ConfigMaps(ns).Get(ctx, "web-config", metav1.GetOptions{}); err != nil {
+		t.Fatalf("the ConfigMap was not applied: %v", err)
+	}
 }
