@@ -13,9 +13,11 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/watch"
 
 	"gitlab.com/glcd/glcd/internal/access"
 	"gitlab.com/glcd/glcd/internal/setup"
+	"gitlab.com/glcd/glcd/internal/testbed"
 )
 
 // pullSecret makes a docker-registry Secret for the test bed's authenticated registry.
@@ -211,4 +213,70 @@ spec:
 	if _, err := tb.Client.CoreV1().ConfigMaps(ns).Get(ctx, "web-config", metav1.GetOptions{}); err != nil {
 		t.Fatalf("the ConfigMap was not applied: %v", err)
 	}
+}
+
+// TestPullSecretLetsTheRobotsPodsPull: the copied pull secret authenticates at the test bed's
+// registry for pods of the robot's ServiceAccount (the registry then says "not found" for a
+// missing image), where a pod of the namespace's default ServiceAccount gets 401.
+func TestPullSecretLetsTheRobotsPodsPull(t *testing.T) {
+	src := tb.Namespace(t)
+	pullSecret(t, src, "regcred", testbed.RegistryPassword)
+	ns := src + "-pull"
+	out, code := admin(t, "setup", "robot", "--namespace", ns, "--pull-secret", src+"/regcred", "--apply")
+	noLeak(t, out, testbed.RegistryPassword)
+	if code != 0 {
+		t.Fatalf("setup robot: exit %d:\n%s", code, out)
+	}
+	image := testbed.RegistryAuth + "/private/absent:1"
+	for _, c := range []struct{ sa, want, not string }{
+		{"build-robot", "not found", "401"},
+		{"default", "401 Unauthorized", "not found"},
+	} {
+		msg := pullFailure(t, ns, c.sa, image)
+		if !strings.Contains(msg, c.want) || strings.Contains(msg, c.not) {
+			t.Errorf("pod of ServiceAccount %s: pull failure %q, want %q", c.sa, msg, c.want)
+		}
+	}
+}
+
+// pullFailure runs a pod of ServiceAccount sa with image and returns the kubelet's pull error.
+func pullFailure(t *testing.T, ns, sa, image string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	pods := tb.Client.CoreV1().Pods(ns)
+	name := "pull-" + sa
+	if sa == "default" {
+		// the namespace's default ServiceAccount appears shortly after the namespace
+		w, err := tb.Client.CoreV1().ServiceAccounts(ns).Watch(ctx, metav1.ListOptions{FieldSelector: "metadata.name=default"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for ev := range w.ResultChan() {
+			if ev.Type == watch.Added {
+				break
+			}
+		}
+		w.Stop()
+	}
+	if _, err := pods.Create(ctx, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: corev1.PodSpec{
+		ServiceAccountName: sa, Containers: []corev1.Container{{Name: "c", Image: image}}}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	w, err := pods.Watch(ctx, metav1.ListOptions{FieldSelector: "metadata.name=" + name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	for ev := range w.ResultChan() {
+		p, ok := ev.Object.(*corev1.Pod)
+		if !ok || len(p.Status.ContainerStatuses) == 0 || p.Status.ContainerStatuses[0].State.Waiting == nil {
+			continue
+		}
+		if s := p.Status.ContainerStatuses[0].State.Waiting; s.Reason == "ErrImagePull" || s.Reason == "ImagePullBackOff" {
+			return s.Message
+		}
+	}
+	t.Fatalf("pod %s: no pull failure within a minute", name)
+	return ""
 }
