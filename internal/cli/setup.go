@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -98,17 +99,27 @@ func (r *runtime) setupRobot(c *cli.Context) error {
 		return fmt.Errorf("kubernetes client: %w", err)
 	}
 	changes, err := rb.Apply(c.Context, dyn, cs)
-	for _, ch := range changes {
-		fmt.Fprintln(r.out, ch)
-	}
-	if err != nil {
-		return exitcode.FailedError(err)
-	}
 	changed := 0
 	for _, ch := range changes {
 		if ch.Result != setup.Unchanged {
 			changed++
 		}
+	}
+	if stringFlag(c, "output") == outputJSON {
+		if jerr := json.NewEncoder(r.out).Encode(map[string]any{"namespace": rb.Namespace, "name": rb.Name, "for": rb.For,
+			"objects": changes, "changed": changed, "notes": rb.Notes()}); jerr != nil {
+			return jerr
+		}
+		if err != nil {
+			return exitcode.FailedError(err)
+		}
+		return nil
+	}
+	for _, ch := range changes {
+		fmt.Fprintln(r.out, ch)
+	}
+	if err != nil {
+		return exitcode.FailedError(err)
 	}
 	if changed == 0 {
 		fmt.Fprintf(r.out, "nothing changed: robot %s in %s was already as asked\n", rb.Name, rb.Namespace)

@@ -178,8 +178,10 @@ func (r Robot) WriteYAML(w io.Writer) error {
 
 // Change is what applying one object did.
 type Change struct {
-	Kind, Namespace, Name string
-	Result                string // created, changed or unchanged
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name"`
+	Result    string `json:"result"` // created, changed or unchanged
 }
 
 func (c Change) String() string {

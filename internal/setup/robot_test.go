@@ -3,6 +3,7 @@ package setup_test
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -66,6 +67,14 @@ func TestRobotAppliesOnceAndWorks(t *testing.T) {
 	out, code = admin(t, args...)
 	if code != 0 || strings.Count(out, " unchanged\n") != 6 || !strings.Contains(out, "nothing changed") || strings.Contains(out, " created") {
 		t.Fatalf("second run: exit %d, want 6 unchanged and nothing changed:\n%s", code, out)
+	}
+	out, code = admin(t, append(args, "-o", "json")...)
+	var res struct {
+		Objects []setup.Change `json:"objects"`
+		Changed int            `json:"changed"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || code != 0 || res.Changed != 0 || len(res.Objects) != 6 || res.Objects[2].Result != setup.Unchanged {
+		t.Fatalf("third run, json: exit %d, %v:\n%s", code, err, out)
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

@@ -169,10 +169,25 @@ func TestGitLabVarsToGitLab(t *testing.T) {
 	for _, v := range vars {
 		got[v.Key] = v
 	}
-	if len(vars) != 4 || got["KUBE_TOKEN"].Value != token || !got["KUBE_TOKEN"].Masked || !got["KUBE_TOKEN"].Protected ||
+	if len(got) != 4 || got["KUBE_TOKEN"].Value != token || !got["KUBE_TOKEN"].Masked || !got["KUBE_TOKEN"].Protected ||
 		got["KUBE_TOKEN"].EnvironmentScope != "production" || !strings.HasSuffix(got["KUBE_URL"].Value, ":6443") ||
 		!strings.HasPrefix(got["KUBE_CA_PEM"].Value, "-----BEGIN CERTIFICATE-----") || got["KUBE_CA_PEM"].Masked || got["KUBE_NAMESPACE"].Value != ns {
 		t.Fatalf("variables in GitLab: %+v", vars)
+	}
+	// the kubeconfig form: one protected File variable, beside the others
+	out, code = glcdRun(t, env, append(args, "--format", "kubeconfig")...)
+	noLeak(t, out, token, apiToken)
+	if code != 0 || !strings.Contains(out, "variable KUBECONFIG created (scope production)") {
+		t.Fatalf("kubeconfig to GitLab: exit %d:\n%s", code, out)
+	}
+	var kc gitlabapi.VariableEntity
+	for _, v := range gl.ProjectVariables("group/app-infra") {
+		if v.Key == "KUBECONFIG" {
+			kc = v
+		}
+	}
+	if kc.VariableType != "file" || !kc.Protected || kc.Masked || !strings.Contains(kc.Value, "token: "+token) {
+		t.Fatalf("KUBECONFIG variable: type %s, protected %v, masked %v", kc.VariableType, kc.Protected, kc.Masked)
 	}
 	// what GitLab got works: a job with exactly those variables passes the doctor
 	out, code = glcdRun(t, []string{"KUBE_URL=" + got["KUBE_URL"].Value, "KUBE_CA_PEM=" + got["KUBE_CA_PEM"].Value,
