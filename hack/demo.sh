@@ -39,8 +39,8 @@ cleanup() {
 }
 trap cleanup EXIT
 answer() { # what the app says, from inside one of its pods
-  pod=$("$KUBECTL" -n jobboard get pods -l app=jobboard --field-selector=status.phase=Running -o jsonpath='{.items[0].metadata.name}')
-  "$KUBECTL" -n jobboard exec "$pod" -- wget -qO- http://127.0.0.1:8080/
+  pod=$("$KUBECTL" --kubeconfig "${ADMIN_KUBECONFIG:-$KUBECONFIG}" -n jobboard get pods -l app=jobboard --field-selector=status.phase=Running -o jsonpath='{.items[0].metadata.name}')
+  "$KUBECTL" --kubeconfig "${ADMIN_KUBECONFIG:-$KUBECONFIG}" -n jobboard exec "$pod" -- wget -qO- http://127.0.0.1:8080/
 }
 g() { git -c user.name=demo -c user.email=demo@example.com "$@"; }
 ci_clone() { # a checkout as GitLab CI makes it: shallow, detached, origin without credentials
@@ -91,12 +91,27 @@ INFRA_PIPELINE_TOKEN=$DEMO_TRIGGER_TOKEN GLCD_GITLAB_TOKEN=$DEMO_READ_TOKEN \
   "$GLCD" trigger --gitlab-url "$GITLAB_URL" --project demo/jobboard-infra --ref main --wait \
   --poll-interval 200ms --version-dir "$W/app"
 
+step "once, as the cluster's admin: a least-privilege deploy robot for the infra pipeline (exactly what rollout and writeback need, nothing cluster-wide)"
+show "glcd setup robot --namespace jobboard --for rollout,writeback --apply"
+"$GLCD" setup robot --namespace jobboard --for rollout,writeback --apply
+show "glcd setup robot --namespace jobboard --for rollout,writeback --apply   # again: idempotent"
+"$GLCD" setup robot --namespace jobboard --for rollout,writeback --apply | grep -v '^note:'
+
+step "the values GitLab needs to act as the robot, proven as a job would connect before they are written (mode 0600, never to the terminal)"
+show "glcd setup gitlab-vars --namespace jobboard --environment production --out robot.env"
+"$GLCD" setup gitlab-vars --namespace jobboard --environment production --out "$W/robot.env"
+ls -l "$W/robot.env" | awk '{print $1, $NF}'
+# the rest of the infra pipeline runs as the robot: the job's variables are exactly robot.env
+# (GitLab would set them), the admin's kubeconfig is gone; answer() and the history stay admin's
+ADMIN_KUBECONFIG=$KUBECONFIG
+as_robot() ( unset KUBECONFIG; set -a; . "$W/robot.env"; set +a; "$@" )
+
 export TARGET_IMAGE_VERSION=1.4.0 CI_ENVIRONMENT_NAME=production
 INFRA_LOCATION="${GIT_URL#https://}/demo/jobboard-infra"
-step "infra pipeline, before the deploy: glcd doctor checks what rollout and writeback need (cluster, TLS, identity, RBAC, workload, git token)"
-show "PROJECT_INFRA_REPO_LOCATION=$INFRA_LOCATION CI_PERSONAL_ACCESS_TOKEN=… glcd doctor --for rollout,writeback"
+step "infra pipeline, as the robot, before the deploy: glcd doctor checks what rollout and writeback need (cluster, TLS, identity, RBAC, workload, git token)"
+show "KUBE_URL=… KUBE_CA_PEM=… KUBE_TOKEN=… PROJECT_INFRA_REPO_LOCATION=$INFRA_LOCATION CI_PERSONAL_ACCESS_TOKEN=… glcd doctor --for rollout,writeback"
 PATH="$(dirname "$KUBECTL"):$PATH" PROJECT_INFRA_REPO_LOCATION=$INFRA_LOCATION CI_PERSONAL_ACCESS_TOKEN=$DEMO_GIT_TOKEN \
-  "$GLCD" doctor --for rollout,writeback
+  as_robot "$GLCD" doctor --for rollout,writeback
 
 step "one deliberately broken setting: the API server URL without its port (the write-up lost hours to it)"
 cp "$KUBECONFIG" "$W/broken.kubeconfig"
@@ -110,25 +125,25 @@ code=$?
 set -e
 echo "exit code $code (1: a check failed; the fix line says which port to add)"
 
-step "infra pipeline: deploy $TARGET_IMAGE_VERSION with the old script's drop-in (PROJECT_NAME, POD_NAME, IMAGE_NAME, TARGET_IMAGE_VERSION)"
+step "infra pipeline, as the robot: deploy $TARGET_IMAGE_VERSION with the old script's drop-in (PROJECT_NAME, POD_NAME, IMAGE_NAME, TARGET_IMAGE_VERSION)"
 show "scripts/rollout-update"
-GLCD="$GLCD" scripts/rollout-update
+GLCD="$GLCD" as_robot scripts/rollout-update
 answer
-"$KUBECTL" -n jobboard rollout history deployment/jobboard
+"$KUBECTL" --kubeconfig "$ADMIN_KUBECONFIG" -n jobboard rollout history deployment/jobboard
 
-step "infra pipeline: write the deployed tag back to kubernetes/jobboard.yaml and move the jobboard-production tag"
+step "infra pipeline, as the robot: write the deployed tag back to kubernetes/jobboard.yaml and move the jobboard-production tag"
 ci_clone demo/jobboard-infra "$W/infra-2"
 show "PROJECT_INFRA_REPO_LOCATION=${GIT_URL#https://}/demo/jobboard-infra CI_PERSONAL_ACCESS_TOKEN=… scripts/commit-tag-push"
 (cd "$W/infra-2" && PROJECT_INFRA_REPO_LOCATION="${GIT_URL#https://}/demo/jobboard-infra" CI_PERSONAL_ACCESS_TOKEN=$DEMO_GIT_TOKEN \
-  GLCD="$GLCD" "$OLDPWD/scripts/commit-tag-push")
+  GLCD="$GLCD" as_robot "$OLDPWD/scripts/commit-tag-push")
 echo "the remote now has (only the tag's bytes changed in the manifest):"
 git -C "$GIT_ROOT/demo/jobboard-infra.git" log --oneline --decorate -n 2
 git -C "$GIT_ROOT/demo/jobboard-infra.git" diff HEAD~1 HEAD | sed -n '/^@@/,$p'
 
-step "a broken 1.5.0: glcd fails within seconds with the reason, events and log, and rolls back"
+step "a broken 1.5.0, as the robot: glcd fails within seconds with the reason, events and log, and rolls back"
 show "TARGET_IMAGE_VERSION=1.5.0 glcd rollout --undo-on-failure"
 set +e
-TARGET_IMAGE_VERSION=1.5.0 "$GLCD" rollout --undo-on-failure
+TARGET_IMAGE_VERSION=1.5.0 as_robot "$GLCD" rollout --undo-on-failure
 code=$?
 set -e
 echo "exit code $code (1: the rollout failed; kubectl rollout status would wait for the 600 s progress deadline)"

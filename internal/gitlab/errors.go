@@ -145,6 +145,10 @@ func hint(kind string, status int, msg, authBy string) string {
 		return "GitLab refused " + reader + ": it is wrong, expired or revoked"
 	case status == http.StatusForbidden && authBy == "CI_JOB_TOKEN":
 		return "CI_JOB_TOKEN may not do this on most GitLab versions: set GLCD_GITLAB_TOKEN to a project access token with the read_api scope (api to create tags)"
+	case kind == opVariable && status == http.StatusForbidden:
+		return reader + " lacks the permission: setting CI/CD variables needs the api scope and the Maintainer role on the project"
+	case kind == opVariable && status == http.StatusBadRequest:
+		return "GitLab refused the variable: a masked value must be one line of at least 8 characters from the Base64 alphabet and @ : . ~"
 	case status == http.StatusForbidden:
 		return reader + " lacks the permission: reads need read_api, creating tags needs api and the Maintainer role or a protected-tag rule that allows it"
 	case kind == opTag && status == http.StatusNotFound && strings.Contains(msg, "Tag Not Found"):
@@ -169,4 +173,5 @@ const (
 	opJobs     = "jobs"
 	opTag      = "tag"
 	opNewTag   = "create tag"
+	opVariable = "variable"
 )

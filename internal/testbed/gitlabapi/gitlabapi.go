@@ -1,5 +1,6 @@
 // Package gitlabapi is a test double of the GitLab REST API endpoints glcd uses: the
-// pipeline trigger, a single pipeline, a pipeline's jobs, and getting and creating tags.
+// pipeline trigger, a single pipeline, a pipeline's jobs, getting and creating tags, and
+// creating and updating project CI/CD variables.
 // It answers with GitLab's documented JSON fields and status codes, follows a per-test
 // script (the statuses a triggered pipeline goes through, its jobs, injected faults such
 // as 429 with Retry-After, 5xx, dropped or hanging connections), and records every request
@@ -127,6 +128,7 @@ type project struct {
 	Project
 	nextIID int64
 	tags    map[string]TagEntity
+	vars    []VariableEntity
 }
 
 type pipeline struct {

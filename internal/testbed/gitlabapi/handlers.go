@@ -50,6 +50,10 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) {
 		s.getTag(w, r, id, segs[4])
 	case r.Method == http.MethodPost && n == 4 && segs[2] == "repository" && segs[3] == "tags":
 		s.createTag(w, r, body, id)
+	case r.Method == http.MethodPost && n == 3 && segs[2] == "variables":
+		s.createVariable(w, r, body, id)
+	case r.Method == http.MethodPut && n == 4 && segs[2] == "variables":
+		s.updateVariable(w, r, body, id, segs[3])
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})
 	}
@@ -125,6 +129,12 @@ func params(r *http.Request, body []byte) (p map[string]string, vars map[string]
 				p[k] = strconv.FormatFloat(v, 'f', -1, 64)
 			case bool:
 				p[k] = strconv.FormatBool(v)
+			case map[string]any: // filter: {environment_scope: ...} arrives as filter[environment_scope]
+				for sk, sv := range v {
+					if str, ok := sv.(string); ok {
+						p[k+"["+sk+"]"] = str
+					}
+				}
 			}
 		}
 	case strings.HasPrefix(ct, "application/x-www-form-urlencoded"), strings.HasPrefix(ct, "multipart/form-data"):
