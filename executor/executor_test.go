@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -59,9 +58,8 @@ func setup(c *testbed.Cluster) error {
 	if err != nil {
 		return err
 	}
-	glcdBin = filepath.Join(dir, "glcd")
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", glcdBin, "../cmd/glcd").CombinedOutput(); err != nil {
-		return fmt.Errorf("go build glcd: %w: %s", err, out)
+	if glcdBin, err = testbed.BuildGLCD(ctx, dir); err != nil {
+		return err
 	}
 	if err := c.ImportBusyboxImages(ctx, map[string][]string{
 		serviceImage: {"sh", "-c", "mkdir -p /www && echo service-ok > /www/index.html && exec httpd -f -p 8080 -h /www"},

@@ -55,12 +55,8 @@ func TestNoSecretReachesAnyOutput(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "glcd")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin, err := testbed.BuildGLCD(ctx, dir)
+	must(t, err)
 
 	// the cluster: a namespace, a Deployment, a ServiceAccount whose token sits in a token file
 	ns := tb.Namespace(t)

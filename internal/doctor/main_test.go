@@ -55,11 +55,8 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	glcd = filepath.Join(dir, "glcd")
-	cmd := exec.Command("go", "build", "-o", glcd, "../../cmd/glcd")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "FAIL: go build: %v\n%s", err, out)
+	if glcd, err = testbed.BuildGLCD(context.Background(), dir); err != nil {
+		fmt.Fprintf(os.Stderr, "FAIL: %v\n", err)
 		os.Exit(1)
 	}
 	code := testbed.Main(m, &tb)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -155,12 +154,7 @@ func buildGLCD(t *testing.T) string {
 			buildErr = err
 			return
 		}
-		glcdPath = filepath.Join(dir, "glcd")
-		cmd := exec.Command("go", "build", "-o", glcdPath, "../../cmd/glcd")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
+		glcdPath, buildErr = testbed.BuildGLCD(context.Background(), dir)
 	})
 	if buildErr != nil {
 		t.Fatal(buildErr)

@@ -18,30 +18,10 @@ import (
 // The built binary runs as a subprocess and its raw stderr is checked: a secret that is also
 // a container's name (PodSecurity's warnings quote container names) is shown as [MASKED].
 func TestAPIWarningsPassTheMasker(t *testing.T) {
-	ns := tb.Namespace(t)
+	ns := warnedNamespace(t)
 	ctx := ctxT(t)
-	n, err := tb.Client.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	n.Labels["pod-security.kubernetes.io/warn"] = "restricted"
-	if _, err := tb.Client.CoreV1().Namespaces().Update(ctx, n, metav1.UpdateOptions{}); err != nil {
-		t.Fatal(err)
-	}
 	secret := "leak-glpat-w4rn1ng"
-	manifest := filepath.Join(t.TempDir(), "web.yaml")
-	if err := os.WriteFile(manifest, []byte(`apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: `+secret+`, image: testbed.local/app:1}]
-`), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	manifest := containerNamed(t, secret)
 	cmd := exec.CommandContext(ctx, buildGLCD(t), "apply", "--dry-run=server", "--namespace", ns, "-f", manifest)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "KUBECONFIG=" + tb.Kubeconfig, "GLCD_GITLAB_TOKEN=" + secret}
 	var stdout, stderr bytes.Buffer
@@ -62,16 +42,8 @@ spec:
 // the API server quotes it back here (as a container name in a PodSecurity warning), and the
 // built binary's raw output must show [MASKED].
 func TestTokensFromFilesAndPluginsAreMasked(t *testing.T) {
-	ns := tb.Namespace(t)
+	ns := warnedNamespace(t)
 	ctx := ctxT(t)
-	n, err := tb.Client.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	n.Labels["pod-security.kubernetes.io/warn"] = "restricted"
-	if _, err := tb.Client.CoreV1().Namespaces().Update(ctx, n, metav1.UpdateOptions{}); err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
 	tokenFile := filepath.Join(dir, "token")
 	plugin := filepath.Join(dir, "credential-plugin")
@@ -81,19 +53,7 @@ func TestTokensFromFilesAndPluginsAreMasked(t *testing.T) {
 	if err := os.WriteFile(plugin, []byte("#!/bin/sh\necho '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\""+testbed.StaticToken+"\"}}'\n"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	manifest := filepath.Join(dir, "web.yaml")
-	if err := os.WriteFile(manifest, []byte(`apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: `+testbed.StaticToken+`, image: testbed.local/app:1}]
-`), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	manifest := containerNamed(t, testbed.StaticToken)
 	for name, user := range map[string]string{
 		"tokenFile": "tokenFile: " + tokenFile,
 		"exec":      "exec: {apiVersion: client.authentication.k8s.io/v1, command: " + plugin + ", interactiveMode: Never}",
@@ -123,4 +83,40 @@ current-context: c
 			t.Errorf("%s: the API server's warning quoting the token is missing:\n%s", name, stderr.String())
 		}
 	}
+}
+
+// warnedNamespace is a namespace with PodSecurity's restricted level in warn mode: the API
+// server's warnings then quote container names back.
+func warnedNamespace(t *testing.T) string {
+	t.Helper()
+	ns := tb.Namespace(t)
+	ctx := ctxT(t)
+	n, err := tb.Client.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Labels["pod-security.kubernetes.io/warn"] = "restricted"
+	if _, err := tb.Client.CoreV1().Namespaces().Update(ctx, n, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return ns
+}
+
+// containerNamed writes a Deployment manifest whose container is named name.
+func containerNamed(t *testing.T, name string) string {
+	t.Helper()
+	manifest := filepath.Join(t.TempDir(), "web.yaml")
+	if err := os.WriteFile(manifest, []byte(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: `+name+`, image: testbed.local/app:1}]
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return manifest
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -125,4 +127,16 @@ func (s *Shared) Run(m *testing.M) int {
 		}
 	}
 	return code
+}
+
+// BuildGLCD builds the glcd binary (static, as the Makefile does) into dir and returns its
+// path: the tests that check what the real process writes run it.
+func BuildGLCD(ctx context.Context, dir string) (string, error) {
+	bin := filepath.Join(dir, "glcd")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "gitlab.com/glcd/glcd/cmd/glcd")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build glcd: %w\n%s", err, out)
+	}
+	return bin, nil
 }
