@@ -53,7 +53,7 @@ func glcdNoKubeconfig(t *testing.T, env []string, args ...string) (string, strin
 		cli.Streams{In: strings.NewReader(""), Out: &out, Err: &errb},
 		cli.BuildInfo{Version: "test", Commit: "test", GoVersion: "go", ClientGo: "v0"})
 	if strings.Contains(out.String()+errb.String(), jobToken) {
-		t.Fatalf("the job token leaked into the output:\n%s\n%s", out.String(), errb.String())
+		t.Errorf("the job token leaked into the output:\n%s\n%s", out.String(), errb.String()) // Errorf: some tests call glcd from a goroutine
 	}
 	t.Logf("glcd %s -> exit %d\n%s", strings.Join(args, " "), code, errb.String())
 	return out.String(), errb.String(), code

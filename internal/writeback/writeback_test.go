@@ -145,7 +145,7 @@ func (f *fixture) noLeak(t *testing.T, r run) {
 	all += string(cfg)
 	for _, secret := range []string{token, badToken} {
 		if strings.Contains(all, secret) {
-			t.Fatalf("a token leaked:\n%s", all)
+			t.Errorf("a token leaked:\n%s", all) // Errorf: called from the race tests' goroutines
 		}
 	}
 }
