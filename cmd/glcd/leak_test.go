@@ -163,6 +163,9 @@ func TestNoSecretReachesAnyOutput(t *testing.T) {
 		{"autotag", app, nil, []string{"autotag", "--debug"}},
 		{"doctor, everything", checkout, []string{kubeTokenFile, "PROJECT_INFRA_REPO_LOCATION=" + leakURLToken + "@" + git.Location("acme/web-infra.git")}, []string{"doctor", "--for", "all", "-n", ns}},
 		{"doctor json", checkout, []string{kubeTokenFile}, []string{"doctor", "--for", "all", "-n", ns, "-o", "json"}},
+		{"setup robot --apply", "", []string{kubeAdmin}, []string{"setup", "robot", "--namespace", ns + "-robot", "--name", "leak-robot", "--for", "rollout,writeback", "--apply", "-o", "json"}},
+		{"setup gitlab-vars to a file and to GitLab", "", []string{kubeAdmin}, []string{"setup", "gitlab-vars", "--namespace", ns + "-robot", "--name", "leak-robot",
+			"--out", filepath.Join(dir, "robot.env"), "--to-gitlab", "acme/web-infra", "--debug"}},
 		{"executor config and prepare failing", "", []string{kubeAdmin, "JOB_RESPONSE_FILE=" + jobResponse, "CUSTOM_ENV_CI_JOB_ID=7", "CUSTOM_ENV_CI_PROJECT_ID=1",
 			"CUSTOM_ENV_CI_JOB_TOKEN=" + leakJobToken, "CUSTOM_ENV_CI_JOB_IMAGE=localhost:5000/leak/none:1"}, []string{"executor", "prepare", "--config", executorSettings, "--debug"}},
 	}
@@ -191,6 +194,17 @@ func TestNoSecretReachesAnyOutput(t *testing.T) {
 		}
 		all.Write(out.Bytes())
 	}
+	// the robot's token, made by glcd setup, is a secret of the outputs too
+	robotToken, err := tb.Client.CoreV1().Secrets(ns+"-robot").Get(ctx, "leak-robot-token", metav1.GetOptions{})
+	if err != nil || len(robotToken.Data["token"]) == 0 {
+		t.Fatalf("setup robot made no token: %v", err)
+	}
+	if strings.Contains(all.String(), string(robotToken.Data["token"])) {
+		t.Errorf("the output holds the robot's token")
+	}
+	t.Cleanup(func() {
+		_ = tb.Client.CoreV1().Namespaces().Delete(context.Background(), ns+"-robot", metav1.DeleteOptions{})
+	})
 	// files glcd wrote, the checkout's git configuration, everything pushed, the cluster
 	var files []string
 	for _, f := range []string{dotenv, dotenv + ".trigger", dotenv + ".writeback", filepath.Join(checkout, ".git", "config"), filepath.Join(app, ".git", "config")} {
