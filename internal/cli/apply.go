@@ -43,6 +43,10 @@ func (r *runtime) apply(c *cli.Context) error {
 		}
 		paths = []string{"kubernetes/" + r.env.Deploy.Project + ".yaml"}
 	}
+	// the variables apply uses, checked before anything is read or sent
+	if err := r.env.CheckSet("PROJECT_NAME", "KUBECONFIG", "KUBE_NAMESPACE"); err != nil {
+		return err
+	}
 	var dry bool
 	switch c.String("dry-run") {
 	case "none", "":

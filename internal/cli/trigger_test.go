@@ -306,3 +306,20 @@ func TestTriggerTokenFlagWarns(t *testing.T) {
 		t.Errorf("exit %d, no warning wanted with INFRA_PIPELINE_TOKEN:\n%s", code, errOut)
 	}
 }
+
+// The deploy variables trigger passes on are checked here, all at once, whatever their source.
+func TestTriggerChecksWhatItPasses(t *testing.T) {
+	_, environ := gitlabDouble(t)
+	_, errOut, code := runTrigger(t, append(environ, "PROJECT_NAME=Job_Board", "TARGET_IMAGE_VERSION=-1.4"), "--project", "group/app-infra", "--ref", "main")
+	if code != 2 || !strings.Contains(errOut, `PROJECT_NAME="Job_Board"`) || !strings.Contains(errOut, `TARGET_IMAGE_VERSION="-1.4"`) {
+		t.Errorf("exit %d:\n%s", code, errOut)
+	}
+	_, errOut, code = runTrigger(t, environ, "--project", "group/app-infra", "--ref", "main", "--var", "TARGET_IMAGE_VERSION=1.4/beta")
+	if code != 2 || !strings.Contains(errOut, `TARGET_IMAGE_VERSION="1.4/beta" (from --var) is not a valid image tag`) {
+		t.Errorf("exit %d:\n%s", code, errOut)
+	}
+	_, errOut, code = runGLCD(t, []string{"KUBE_NAMESPACE=Prod"}, "apply", "-f", "x.yaml")
+	if code != 2 || !strings.Contains(errOut, `KUBE_NAMESPACE="Prod"`) {
+		t.Errorf("apply: exit %d:\n%s", code, errOut)
+	}
+}

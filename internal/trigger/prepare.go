@@ -104,6 +104,8 @@ func Prepare(in Input) (*Plan, error) {
 		probs = append(probs, ci.Problem{Name: name, Reason: reason, Hint: hint})
 	}
 	plan := &Plan{Project: strings.TrimSpace(in.Project), Ref: strings.TrimSpace(in.Ref)}
+	// the deploy variables it passes on are checked here, not in the infra pipeline
+	probs = append(probs, env.SetProblems(DeployVars...)...)
 
 	var turl gitlab.TriggerURL
 	if raw := env.Deploy.TriggerURL; raw != "" {
@@ -218,7 +220,7 @@ func variables(in Input) (vars []Variable, warnings []string, probs []ci.Problem
 		set(Variable{Key: k, Value: v, From: "--var"})
 	}
 	if slices.ContainsFunc(vars, func(v Variable) bool { return v.Key == versionVar }) {
-		return vars, warnings, probs
+		return vars, warnings, append(probs, checkVersion(vars)...)
 	}
 	dir := in.Dir
 	if dir == "" {
@@ -245,7 +247,7 @@ func variables(in Input) (vars []Variable, warnings []string, probs []ci.Problem
 // tag there, so it must be a valid tag, wherever it came from.
 func checkVersion(vars []Variable) []ci.Problem {
 	for _, v := range vars {
-		if v.Key == versionVar && !ci.ValidTag(v.Value) {
+		if v.Key == versionVar && v.From != "environment" && !ci.ValidTag(v.Value) { // the environment's is checked with the rest
 			return []ci.Problem{{Name: versionVar, Value: fmt.Sprintf("=%q", v.Value), Reason: "(from " + v.From + ") is not a valid image tag",
 				Hint: "letters, digits, '_', '.', '-', at most 128 characters, not starting with '.' or '-'"}}
 		}
