@@ -1,6 +1,7 @@
 package executor
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"strings"
@@ -53,24 +54,14 @@ var nonName = regexp.MustCompile(`[^a-z0-9-]+`)
 // PodName is the job's pod name: from the runner, project, concurrency slot and job, so
 // every job of every runner gets its own, and it is the same in every stage.
 func PodName(j *Job) string {
-	runner := j.Runner
-	if runner == "" {
-		runner = "runner"
-	}
-	name := fmt.Sprintf("glcd-%s-p%s-c%s-j%s", runner, j.ProjectID, cmpOrZero(j.ConcurrentProjectID), j.ID)
+	runner := cmp.Or(j.Runner, "runner")
+	name := fmt.Sprintf("glcd-%s-p%s-c%s-j%s", runner, j.ProjectID, cmp.Or(j.ConcurrentProjectID, "0"), j.ID)
 	name = strings.Trim(nonName.ReplaceAllString(strings.ToLower(name), "-"), "-")
 	if len(name) > 63 {
 		name = strings.TrimRight(name[len(name)-63:], "-")
 		name = strings.TrimLeft(name, "-")
 	}
 	return name
-}
-
-func cmpOrZero(s string) string {
-	if s == "" {
-		return "0"
-	}
-	return s
 }
 
 // labels select everything the driver made for one job.
