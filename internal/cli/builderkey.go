@@ -77,8 +77,6 @@ func (r *runtime) builderKey(c *cli.Context) error {
 			existsErr = exitcode.FailedError(fmt.Errorf("cannot tell whether %s exists: %w", ref, err))
 		case !ok:
 			existsErr = exitcode.FailedError(fmt.Errorf("%s is missing: build and push it", ref))
-		default:
-			res.Exists = &ok
 		}
 		if err == nil {
 			res.Exists = &ok
