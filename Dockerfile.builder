@@ -76,7 +76,7 @@ FROM ${RUNTIME} AS app
 RUN set -eu; \
     export DEBIAN_FRONTEND=noninteractive; \
     apt-get update; \
-    apt-get install -y --no-install-recommends libgmp10 libffi8 zlib1g ca-certificates; \
+    apt-get install -y --no-install-recommends libgmp10 libffi8 zlib1g ca-certificates tini; \
     apt-get clean; \
     rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log /var/cache/debconf/*-old; \
     echo 'app:x:1000:1000:app:/home/app:/usr/sbin/nologin' >>/etc/passwd; \
@@ -86,5 +86,7 @@ COPY --from=build /out/app /usr/local/bin/app
 USER 1000:1000
 ENV HOME=/home/app PORT=8080
 EXPOSE 8080
-# The readiness probe's endpoint: GET /healthz answers 200 "ok".
+# tini as PID 1 forwards SIGTERM (a GHC program as PID 1 ignores it, so a pod would wait its
+# whole grace period). The readiness probe's endpoint: GET /healthz answers 200 "ok".
+ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["/usr/local/bin/app"]
