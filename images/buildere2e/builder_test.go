@@ -26,7 +26,7 @@ const (
 )
 
 // build runs one podman build whose log is returned (and kept in the cache directory).
-func build(t *testing.T, dir string, o images.BuildOptions) string {
+func build(t testing.TB, dir string, o images.BuildOptions) string {
 	t.Helper()
 	var buf bytes.Buffer
 	logPath := filepath.Join(dir, "builder-e2e-"+o.Target+".log")
@@ -62,7 +62,7 @@ func build(t *testing.T, dir string, o images.BuildOptions) string {
 
 // sample copies the sample app; stamp makes its source unique, so the app stage compiles it
 // even when podman's layer cache holds an earlier build.
-func sample(t *testing.T, version string) string {
+func sample(t testing.TB, version string) string {
 	t.Helper()
 	dst := t.TempDir()
 	if err := os.CopyFS(dst, os.DirFS("../../testdata/builder-app")); err != nil {
@@ -73,7 +73,7 @@ func sample(t *testing.T, version string) string {
 	return dst
 }
 
-func edit(t *testing.T, dir, name, old, new string) {
+func edit(t testing.TB, dir, name, old, new string) {
 	t.Helper()
 	p := filepath.Join(dir, name)
 	b, err := os.ReadFile(p)
@@ -88,7 +88,7 @@ func edit(t *testing.T, dir, name, old, new string) {
 	}
 }
 
-func key(t *testing.T, dir string) string {
+func key(t testing.TB, dir string) string {
 	t.Helper()
 	k, err := builderkey.Compute(dir, baseRef)
 	if err != nil {
@@ -197,4 +197,37 @@ func healthz(t *testing.T, dir string) {
 	if err != nil || strings.TrimSpace(string(out)) != "1000:1000" {
 		t.Errorf("the app image's user: %q %v", out, err)
 	}
+}
+
+// BenchmarkSampleApp times the app image of the sample built on the existing builder (only the
+// app compiled: a release) against built on builder-base (the dependencies compiled too: what
+// every release cost before the builder image). make bench runs it once.
+func BenchmarkSampleApp(b *testing.B) {
+	dir, err := images.DefaultDir()
+	if err != nil {
+		b.Fatal(err)
+	}
+	v1 := sample(b, "1.0.0")
+	build(b, dir, images.BuildOptions{Context: v1, Target: "builder-base", Tag: baseRef})
+	builderRef := "localhost/glcd/builder:" + key(b, v1)
+	build(b, dir, images.BuildOptions{Context: v1, Target: "builder", Tag: builderRef})
+	b.Run("from-builder", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			src := sample(b, "1.0.0")
+			b.StartTimer()
+			build(b, dir, images.BuildOptions{Context: src, Target: "app", Tag: appRef,
+				Contexts: map[string]string{"builder": "container-image://" + builderRef}})
+		}
+	})
+	b.Run("from-builder-base", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			src := sample(b, "1.0.0")
+			// a new stack.yaml comment: the builder stage's layers are rebuilt, as without the builder image
+			edit(b, src, "stack.yaml", "system-ghc: true", fmt.Sprintf("system-ghc: true # %d", time.Now().UnixNano()))
+			b.StartTimer()
+			build(b, dir, images.BuildOptions{Context: src, Target: "app", Tag: appRef})
+		}
+	})
 }
