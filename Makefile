@@ -28,7 +28,7 @@ else
 CONTAINER := $(IMAGE_CLI)
 endif
 
-.PHONY: build deps test lint vet staticcheck shellcheck demo bench testbed-build testbed-up testbed-down clean image-kubectl images publish
+.PHONY: build deps test lint vet staticcheck shellcheck demo bench testbed-build testbed-up testbed-down clean image-kubectl image-builder-base image-builder image-app images publish
 
 ## build: the static glcd binary at $(BIN)/glcd
 build:
@@ -62,6 +62,28 @@ else ifeq ($(IMAGE_CLI),podman)
 else
 	@echo "image-kubectl needs docker or podman (make deps installs podman)"; exit 2
 endif
+
+# The builder images (Dockerfile.builder) of a Haskell app, the sample app unless APP_DIR names
+# another. With podman the bases are the local Debian image (make image-kubectl makes it).
+APP_DIR      ?= testdata/builder-app
+BUILDER_BASE ?= $(REGISTRY)/builder-base:9.0.2-1
+ifeq ($(IMAGE_CLI),podman)
+BUILDER_FLAGS := --pull=never --network=host --layers --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 \
+  --build-arg BASE=localhost/glcd/debian:bookworm-minbase --build-arg RUNTIME=localhost/glcd/debian:bookworm-minbase
+endif
+BUILDER_KEY = $$($(GO) run ./cmd/glcd builder-key --dir $(APP_DIR) --base $(BUILDER_BASE))
+
+## image-builder-base: the Haskell toolchain image, $(BUILDER_BASE)
+image-builder-base:
+	$(CONTAINER) build $(BUILDER_FLAGS) -f Dockerfile.builder --target builder-base -t $(BUILDER_BASE) $(APP_DIR)
+
+## image-builder: $(APP_DIR)'s dependencies compiled, tagged $(REGISTRY)/builder:<glcd builder-key>
+image-builder:
+	$(CONTAINER) build $(BUILDER_FLAGS) -f Dockerfile.builder --target builder -t $(REGISTRY)/builder:$(BUILDER_KEY) $(APP_DIR)
+
+## image-app: $(APP_DIR)'s app image, $(REGISTRY)/app:$(IMAGE_VERSION)
+image-app:
+	$(CONTAINER) build $(BUILDER_FLAGS) -f Dockerfile.builder --target app -t $(REGISTRY)/app:$(IMAGE_VERSION) $(APP_DIR)
 
 ## images: every image of the project
 images: image-kubectl

@@ -75,7 +75,7 @@ func glcdCalls(t *testing.T, path string) (map[string][][]string, map[string]str
 // each job that runs glcd uses the glcd image.
 func TestExamplePipelines(t *testing.T) {
 	want := map[string][]string{
-		"app/.gitlab-ci.yml":   {"autotag", "trigger"},
+		"app/.gitlab-ci.yml":   {"autotag", "builder-key", "trigger"},
 		"infra/.gitlab-ci.yml": {"rollout", "writeback", "apply"},
 	}
 	for path, commands := range want {

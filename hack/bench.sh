@@ -7,7 +7,7 @@ GLCD=${GLCD:?build glcd first: make bench}
 out=${GLCD_CACHE:-$HOME/.cache/glcd}/bench
 mkdir -p "$out"
 echo "== Go benchmarks"
-go test -run '^$' -bench . -benchmem -count 1 $(go list ./internal/... | grep -vE 'internal/(rollout|kube|testbed|access|doctor|setup)$') | tee "$out/go-bench.txt"
+go test -run '^$' -bench . -benchmem -count 1 $(go list ./internal/... | grep -vE 'internal/(rollout|kube|testbed|access|doctor|setup|registry)$') | tee "$out/go-bench.txt"
 echo "== glcd doctor --for all against a test bed (the built binary, every check, all access reviews)"
 go test -run '^$' -bench DoctorAll -benchtime 10x ./internal/doctor/ 2>&1 | grep -E '^(Benchmark|ok)' | tee "$out/doctor-bench.txt"
 echo "== glcd setup robot --apply against a test bed (the built binary: create a robot, then the same again: nothing changed)"
@@ -37,5 +37,7 @@ size_mb() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.1f MB", b / 1e6 }';
   echo "| upstream kubectl v1.37.2 (the test bed's build, stripped) | $(size_mb "$kubectl_bin") |"
 } >> "$out/image.md"
 cat "$out/image.md"
-{ echo "# glcd bench report ($(date -u +%F))"; echo; cat "$out/rollout.md"; echo; cat "$out/executor.md"; echo; echo '## The image'; echo; cat "$out/image.md"; echo; echo '## Go benchmarks'; echo; echo '```'; grep -E '^(Benchmark|ok|goos|cpu)' "$out/go-bench.txt" "$out/doctor-bench.txt" "$out/setup-bench.txt" | sed 's/^[^:]*://'; echo '```'; echo; echo '## Fuzzing'; echo; echo '```'; cat "$out/fuzz.txt"; echo '```'; } > "$out/report.md"
+echo "== the builder images: the sample app built on its builder against on builder-base (Dockerfile.builder, podman)"
+go test -run '^$' -bench SampleApp -benchtime 1x ./images/buildere2e/ 2>&1 | grep -E '^(Benchmark|ok)' | tee "$out/builder-bench.txt"
+{ echo "# glcd bench report ($(date -u +%F))"; echo; cat "$out/rollout.md"; echo; cat "$out/executor.md"; echo; echo '## The image'; echo; cat "$out/image.md"; echo; echo '## Go benchmarks'; echo; echo '```'; grep -E '^(Benchmark|ok|goos|cpu)' "$out/go-bench.txt" "$out/doctor-bench.txt" "$out/setup-bench.txt" "$out/builder-bench.txt" | sed 's/^[^:]*://'; echo '```'; echo; echo '## Fuzzing'; echo; echo '```'; cat "$out/fuzz.txt"; echo '```'; } > "$out/report.md"
 echo "report: $out/report.md"

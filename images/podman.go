@@ -130,6 +130,9 @@ type BuildOptions struct {
 	Args       map[string]string // --build-arg
 	Network    string            // NetworkNone (default) or NetworkHost, for every RUN step
 	Volumes    []string          // --volume for RUN steps, e.g. a read-only module proxy
+	// Contexts are --build-context name=value: a name of a stage replaces that stage, e.g.
+	// builder=container-image://REF builds on an existing image instead.
+	Contexts map[string]string
 }
 
 // Build runs podman build with the machine's settings; the output goes to p.Log.
@@ -148,6 +151,9 @@ func (p *Podman) Build(ctx context.Context, o BuildOptions) error {
 	}
 	for _, v := range o.Volumes {
 		args = append(args, "--volume", v)
+	}
+	for _, k := range slices.Sorted(maps.Keys(o.Contexts)) {
+		args = append(args, "--build-context", k+"="+o.Contexts[k])
 	}
 	return p.logged(ctx, append(args, o.Context)...)
 }

@@ -649,3 +649,10 @@ func (c *Cluster) MemoryReport() string {
 // NetnsPath is the cluster's network namespace (for `nsenter --net=PATH`): the registries
 // listen on localhost there, so a client that must reach them by that name runs inside it.
 func (c *Cluster) NetnsPath() string { return c.slot.netnsPath() }
+
+// InNetns returns the command that runs name with args inside the cluster's network
+// namespace, where the registries listen on localhost. Only the network is entered: the
+// files, environment and user stay the caller's.
+func (c *Cluster) InNetns(ctx context.Context, name string, args ...string) *exec.Cmd {
+	return exec.CommandContext(ctx, "nsenter", append([]string{"--net=" + c.NetnsPath(), "--", name}, args...)...)
+}
