@@ -80,6 +80,17 @@ show "glcd autotag   # the next pipeline on the same commit"
 (cd "$W/app" && GLCD_GIT_TOKEN=$DEMO_GIT_TOKEN "$GLCD" autotag)
 git -C "$GIT_ROOT/demo/jobboard.git" tag -n1
 
+step "tag pipeline: the builder image's key (Dockerfile.builder): a release keeps it, so builder:<key> is reused instead of a 30-minute stack build; a new dependency changes it"
+B=$W/builder-app && cp -r testdata/builder-app "$B"
+BASE=registry.example.com/demo/jobboard/builder-base:9.0.2-1
+show "glcd builder-key --base $BASE --explain"
+"$GLCD" builder-key --dir "$B" --base "$BASE" --explain
+k1=$("$GLCD" builder-key --dir "$B" --base "$BASE")
+sed -i 's/^version: .*/version: 9.9.9/' "$B/package.yaml"
+k2=$("$GLCD" builder-key --dir "$B" --base "$BASE")
+echo "after the release bump (version: 9.9.9): $k2 (before: $k1)"
+[ "$k1" = "$k2" ] || { echo "the release changed the builder key" >&2; exit 1; }
+
 step "tag pipeline, build job: the runner side: a GitLab Runner with executor = \"custom\" hands the job to glcd executor, which runs it as a pod (clone in the helper, build with ~/.stack in the cache volume); the same job twice: cold, then warm cache"
 show "glcd executor config|prepare|run|cleanup --config executor.yaml   # called by the runner stand-in, as the RBAC of examples/runner/rbac.yaml"
 go run ./internal/testbed/cmd/cijob "$GLCD" demo
