@@ -26,11 +26,7 @@ import (
 )
 
 // shared starts the test bed for the leak test only.
-var shared = testbed.Shared{Setup: []func(*testbed.Cluster) error{func(c *testbed.Cluster) error {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	return c.ImportBusyboxImages(ctx, testbed.AppImages)
-}}}
+var shared = testbed.Shared{Setup: []func(*testbed.Cluster) error{testbed.ImportAppImages}}
 
 func TestMain(m *testing.M) { os.Exit(shared.Run(m)) }
 

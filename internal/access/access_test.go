@@ -27,22 +27,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "glcd-access-bin")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if glcd, err = testbed.BuildGLCD(context.Background(), dir); err != nil {
-		fmt.Fprintf(os.Stderr, "FAIL: %v\n", err)
-		os.Exit(1)
-	}
-	code := testbed.Main(m, &tb, func(c *testbed.Cluster) error {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		return c.ImportBusyboxImages(ctx, testbed.AppImages)
-	})
-	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(testbed.MainWithGLCD(m, &tb, &glcd, testbed.ImportAppImages))
 }
 
 func TestListsAreWellFormed(t *testing.T) {

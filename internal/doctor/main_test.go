@@ -50,18 +50,7 @@ func TestMain(m *testing.M) {
 		// re-executed inside the test bed's network namespace, where its registries listen
 		os.Exit(pushImages())
 	}
-	dir, err := os.MkdirTemp("", "glcd-doctor-bin")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if glcd, err = testbed.BuildGLCD(context.Background(), dir); err != nil {
-		fmt.Fprintf(os.Stderr, "FAIL: %v\n", err)
-		os.Exit(1)
-	}
-	code := testbed.Main(m, &tb)
-	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(testbed.MainWithGLCD(m, &tb, &glcd))
 }
 
 // Secrets every run carries in its environment; none may appear in the output.

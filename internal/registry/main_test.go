@@ -31,18 +31,7 @@ func TestMain(m *testing.M) {
 	if ref := os.Getenv(pushVar); ref != "" {
 		os.Exit(push(ref))
 	}
-	dir, err := os.MkdirTemp("", "glcd-registry-bin")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if glcd, err = testbed.BuildGLCD(context.Background(), dir); err != nil {
-		fmt.Fprintf(os.Stderr, "FAIL: %v\n", err)
-		os.Exit(1)
-	}
-	code := testbed.Main(m, &tb)
-	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(testbed.MainWithGLCD(m, &tb, &glcd))
 }
 
 // push writes a small random image to ref, with the test bed's registry credentials.

@@ -22,17 +22,11 @@ import (
 var tb *testbed.Cluster
 
 func TestMain(m *testing.M) {
-	code := testbed.Main(m, &tb, importImages)
+	code := testbed.Main(m, &tb, testbed.ImportAppImages)
 	if glcdPath != "" {
 		os.RemoveAll(filepath.Dir(glcdPath))
 	}
 	os.Exit(code)
-}
-
-func importImages(c *testbed.Cluster) error {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	return c.ImportBusyboxImages(ctx, testbed.AppImages)
 }
 
 const jobToken = "glcbt-64_JobTokenNeverPrinted"

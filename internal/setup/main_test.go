@@ -2,7 +2,6 @@ package setup_test
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -24,22 +23,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "glcd-setup-bin")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if glcd, err = testbed.BuildGLCD(context.Background(), dir); err != nil {
-		fmt.Fprintf(os.Stderr, "FAIL: %v\n", err)
-		os.Exit(1)
-	}
-	code := testbed.Main(m, &tb, func(c *testbed.Cluster) error {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		return c.ImportBusyboxImages(ctx, testbed.AppImages)
-	})
-	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(testbed.MainWithGLCD(m, &tb, &glcd, testbed.ImportAppImages))
 }
 
 // glcdRun runs the built glcd with exactly env (plus PATH and HOME) and returns its raw

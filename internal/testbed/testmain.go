@@ -140,3 +140,28 @@ func BuildGLCD(ctx context.Context, dir string) (string, error) {
 	}
 	return bin, nil
 }
+
+// MainWithGLCD is Main for packages whose tests run the built glcd: it builds the binary into
+// *bin first (a build failure fails the package) and removes it afterwards.
+func MainWithGLCD(m *testing.M, dst **Cluster, bin *string, setup ...func(*Cluster) error) int {
+	dir, err := os.MkdirTemp("", "glcd-bin-")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "FAIL: %v\n", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
+	if *bin, err = BuildGLCD(ctx, dir); err != nil {
+		fmt.Fprintf(os.Stderr, "FAIL: %v\n", err)
+		return 1
+	}
+	return Main(m, dst, setup...)
+}
+
+// ImportAppImages is a setup function that imports AppImages, the test app's images.
+func ImportAppImages(c *Cluster) error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	return c.ImportBusyboxImages(ctx, AppImages)
+}
