@@ -4,16 +4,23 @@ package examples
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 	"mvdan.cc/sh/v3/syntax"
 
+	"gitlab.com/glcd/glcd"
+	"gitlab.com/glcd/glcd/internal/ci"
 	"gitlab.com/glcd/glcd/internal/cli"
+	"gitlab.com/glcd/glcd/internal/doctor"
+	"gitlab.com/glcd/glcd/internal/scaffold"
 )
 
 // glcdCalls returns, per job, the argument lists of the glcd commands its script lines run.
@@ -74,16 +81,33 @@ func glcdCalls(t *testing.T, path string) (map[string][][]string, map[string]str
 // Every glcd invocation of the example pipelines is a known command with known flags, and
 // each job that runs glcd uses the glcd image.
 func TestExamplePipelines(t *testing.T) {
+	checkPipelines(t, "app/.gitlab-ci.yml", "infra/.gitlab-ci.yml")
+}
+
+// glcd init writes the examples for another project: the same checks hold for what it writes.
+func TestScaffoldedPipelines(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := scaffold.Write(glcd.Scaffolds, scaffold.Options{Kind: scaffold.App, Dir: filepath.Join(dir, "app")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := scaffold.Write(glcd.Scaffolds, scaffold.Options{Kind: scaffold.Infra, Dir: filepath.Join(dir, "infra"), Project: "app", Image: "registry.gitlab.com/acme/app/app:1.0.0"}); err != nil {
+		t.Fatal(err)
+	}
+	checkPipelines(t, filepath.Join(dir, "app/.gitlab-ci.yml"), filepath.Join(dir, "infra/.gitlab-ci.yml"))
+}
+
+func checkPipelines(t *testing.T, app, infra string) {
+	t.Helper()
 	want := map[string][]string{
-		"app/.gitlab-ci.yml":   {"autotag", "builder-key", "trigger"},
-		"infra/.gitlab-ci.yml": {"rollout", "writeback", "apply"},
+		app:   {"autotag", "builder-key", "trigger"},
+		infra: {"doctor", "rollout", "writeback", "apply"},
 	}
 	for path, commands := range want {
 		calls, images := glcdCalls(t, filepath.FromSlash(path))
 		var seen []string
 		for job, cs := range calls {
-			if images[job] != "$GLCD_IMAGE" {
-				t.Errorf("%s: job %s runs glcd on image %q, not $GLCD_IMAGE", path, job, images[job])
+			if images[job] != "$GLCD_JOB_IMAGE" {
+				t.Errorf("%s: job %s runs glcd on image %q, not $GLCD_JOB_IMAGE", path, job, images[job])
 			}
 			for _, args := range cs {
 				if err := cli.Validate(args); err != nil {
@@ -97,13 +121,65 @@ func TestExamplePipelines(t *testing.T) {
 				t.Errorf("%s: no glcd %s (found %v)", path, c, seen)
 			}
 		}
+		lint(t, path)
+		for _, p := range flagVariables(t, path) {
+			t.Error(p)
+		}
 	}
+}
+
+// lint runs glcd doctor --ci-file on the file: its pipeline check may find nothing wrong. The
+// jobs' images are public ones (docker, haskell) whose registries this machine cannot reach:
+// their checks are cut short by a one-nanosecond step limit and not asserted here.
+func lint(t *testing.T, path string) {
+	t.Helper()
+	rep := doctor.Run(context.Background(), doctor.Options{Env: ci.Load(ci.Environ(nil)), CIFile: path, StepTimeout: time.Nanosecond})
+	var got []doctor.Result
+	for _, r := range rep.Results {
+		if r.Check == doctor.CheckPipeline {
+			got = append(got, r)
+		}
+	}
+	if len(got) != 1 || got[0].Status != doctor.OK || !strings.HasSuffix(got[0].Evidence, "nothing wrong found") {
+		t.Errorf("%s: glcd doctor's pipeline check: %+v", path, got)
+	}
+}
+
+// flagVariables lists the pipeline's variables named like the environment variable of a glcd
+// flag: such a variable silently sets that flag in every job (GLCD_IMAGE, the glcd image's
+// name, would become rollout's --image).
+func flagVariables(t *testing.T, path string) (problems []string) {
+	t.Helper()
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := yaml.Unmarshal(src, &doc); err != nil {
+		t.Fatal(err)
+	}
+	flags := cli.FlagEnvVars()
+	check := func(where string, v any) {
+		vars, _ := v.(map[string]any)
+		for name := range vars {
+			if f, ok := flags[name]; ok && strings.HasPrefix(name, "GLCD_") {
+				problems = append(problems, fmt.Sprintf("%s: %s sets variable %s, which sets glcd %s", path, where, name, strings.Join(f, ", ")))
+			}
+		}
+	}
+	check("the pipeline", doc["variables"])
+	for name, v := range doc {
+		if job, ok := v.(map[string]any); ok {
+			check("job "+name, job["variables"])
+		}
+	}
+	return problems
 }
 
 // The check itself catches a misspelt flag and an unknown command.
 func TestValidateCatchesMistakes(t *testing.T) {
 	dir := t.TempDir()
-	bad := "j:\n  image: $GLCD_IMAGE\n  script:\n    - glcd rollout --undo-on-fail\n    - test -n \"$X\" && glcd deploy\n"
+	bad := "j:\n  image: $GLCD_JOB_IMAGE\n  script:\n    - glcd rollout --undo-on-fail\n    - test -n \"$X\" && glcd deploy\n"
 	if err := os.WriteFile(filepath.Join(dir, "ci.yml"), []byte(bad), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -115,5 +191,12 @@ func TestValidateCatchesMistakes(t *testing.T) {
 		if cli.Validate(args) == nil {
 			t.Errorf("%q accepted", args)
 		}
+	}
+	flagVar := "variables:\n  GLCD_IMAGE: registry.gitlab.com/glcd/glcd:0.1\n" + bad
+	if err := os.WriteFile(filepath.Join(dir, "ci.yml"), []byte(flagVar), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if p := flagVariables(t, filepath.Join(dir, "ci.yml")); len(p) != 1 || !strings.Contains(p[0], "rollout --image") || !strings.Contains(p[0], "writeback --image") {
+		t.Errorf("GLCD_IMAGE as a pipeline variable: %q", p)
 	}
 }

@@ -49,21 +49,34 @@ ci_clone() { # a checkout as GitLab CI makes it: shallow, detached, origin witho
   git -C "$2" remote set-url origin "$GIT_URL/$1.git"
 }
 
-# the two repos: the app (version in its Makefile, 1.3.0 released) and its infra repo
+step "glcd init: the app repo's pipeline and Dockerfile.builder, the infra repo's pipeline and manifest (glcd's examples/, written for jobboard)"
+# the app repo has its Makefile (version 1.3.0, released); the infra repo starts empty
 g init -q -b main "$W/seed-app" && cp testdata/demo/app/Makefile "$W/seed-app/"
 sed -i 's/^DEPLOY_VERSION = .*/DEPLOY_VERSION = 1.3.0/' "$W/seed-app/Makefile"
+g init -q -b main "$W/seed-infra"
+show "glcd init app jobboard"
+"$GLCD" init app "$W/seed-app" --project jobboard | sed '/^next:/,$d'
+show "glcd init infra jobboard-infra --image testbed.local/jobboard:1.3.0"
+"$GLCD" init infra "$W/seed-infra" --project jobboard --image testbed.local/jobboard:1.3.0
+show "glcd init infra jobboard-infra --image testbed.local/jobboard:1.3.0   # again"
+set +e
+"$GLCD" init infra "$W/seed-infra" --project jobboard --image testbed.local/jobboard:1.3.0
+code=$?
+set -e
+echo "exit code $code (2: nothing overwritten)"
 g -C "$W/seed-app" add . && g -C "$W/seed-app" commit -qm "jobboard 1.3.0" && g -C "$W/seed-app" tag v1.3.0
-g init -q -b main "$W/seed-infra" && mkdir "$W/seed-infra/kubernetes" && cp testdata/demo/jobboard.yaml "$W/seed-infra/kubernetes/"
 g -C "$W/seed-infra" add . && g -C "$W/seed-infra" commit -qm "jobboard manifests"
 g -C "$W/seed-app" push -q "file://$GIT_ROOT/demo/jobboard.git" main v1.3.0
 g -C "$W/seed-infra" push -q "file://$GIT_ROOT/demo/jobboard-infra.git" main
 echo "git server $GIT_URL serves demo/jobboard.git and demo/jobboard-infra.git (token auth, TLS)"
 
 # the deploy contract the app repo passes to the infra pipeline (DESIGN.md §1, step 3)
-export PROJECT_NAME=jobboard POD_NAME=web IMAGE_NAME=testbed.local/jobboard
+export PROJECT_NAME=jobboard POD_NAME=jobboard-web IMAGE_NAME=testbed.local/jobboard
 export CI_JOB_URL=https://gitlab.example.com/demo/jobboard-infra/-/jobs/1001 CI_PIPELINE_URL=https://gitlab.example.com/demo/jobboard-infra/-/pipelines/77
 
-step "infra repo, first deploy: glcd apply kubernetes/jobboard.yaml (namespace first, then the Deployment, then watch it)"
+step "infra repo, first deploy: glcd apply kubernetes/jobboard.yaml (the Deployment and the Service, then watch the rollout)"
+show "kubectl create namespace jobboard   # the cluster admin's (glcd setup robot creates it too)"
+"$KUBECTL" create namespace jobboard
 ci_clone demo/jobboard-infra "$W/infra-1"
 show "cd infra checkout && glcd apply"
 (cd "$W/infra-1" && "$GLCD" apply)
@@ -206,7 +219,7 @@ spec:
     - {name: KUBERNETES_SERVICE_PORT, value: "${api##*:}"}
     - {name: KUBE_NAMESPACE, value: jobboard}
     - {name: PROJECT_NAME, value: jobboard}
-    - {name: POD_NAME, value: web}
+    - {name: POD_NAME, value: jobboard-web}
     - {name: IMAGE_NAME, value: testbed.local/jobboard}
     - {name: TARGET_IMAGE_VERSION, value: "1.3.0"}
 EOF

@@ -162,6 +162,8 @@ func TestNoSecretReachesAnyOutput(t *testing.T) {
 		{"setup robot --apply", "", []string{kubeAdmin}, []string{"setup", "robot", "--namespace", ns + "-robot", "--name", "leak-robot", "--for", "rollout,writeback", "--apply", "-o", "json"}},
 		{"setup gitlab-vars to a file and to GitLab", "", []string{kubeAdmin}, []string{"setup", "gitlab-vars", "--namespace", ns + "-robot", "--name", "leak-robot",
 			"--out", filepath.Join(dir, "robot.env"), "--to-gitlab", "acme/web-infra", "--debug"}},
+		{"init infra", "", nil, []string{"init", "infra", filepath.Join(dir, "web-infra"), "--image", "testbed.local/app:1", "--debug"}},
+		{"init infra again (refused)", "", nil, []string{"init", "infra", filepath.Join(dir, "web-infra"), "--image", "testbed.local/app:1", "-o", "json"}},
 		{"executor config and prepare failing", "", []string{kubeAdmin, "JOB_RESPONSE_FILE=" + jobResponse, "CUSTOM_ENV_CI_JOB_ID=7", "CUSTOM_ENV_CI_PROJECT_ID=1",
 			"CUSTOM_ENV_CI_JOB_TOKEN=" + leakJobToken, "CUSTOM_ENV_CI_JOB_IMAGE=localhost:5000/leak/none:1"}, []string{"executor", "prepare", "--config", executorSettings, "--debug"}},
 	}
@@ -203,7 +205,8 @@ func TestNoSecretReachesAnyOutput(t *testing.T) {
 	})
 	// files glcd wrote, the checkout's git configuration, everything pushed, the cluster
 	var files []string
-	for _, f := range []string{dotenv, dotenv + ".trigger", dotenv + ".writeback", filepath.Join(checkout, ".git", "config"), filepath.Join(app, ".git", "config")} {
+	for _, f := range []string{dotenv, dotenv + ".trigger", dotenv + ".writeback", filepath.Join(checkout, ".git", "config"), filepath.Join(app, ".git", "config"),
+		filepath.Join(dir, "web-infra", ".gitlab-ci.yml"), filepath.Join(dir, "web-infra", "kubernetes", "web.yaml")} {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Errorf("%s: %v (the case that writes it failed?)", f, err)

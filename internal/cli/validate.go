@@ -2,6 +2,7 @@ package cli
 
 import (
 	"io"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -18,9 +19,39 @@ func Validate(args []string) error {
 	app := newApp(r)
 	app.Writer, app.ErrWriter = io.Discard, io.Discard
 	app.Before = nil
-	for _, c := range app.Commands {
-		c.Before = nil
-		c.Action = func(*cli.Context) error { return nil }
+	var quiet func([]*cli.Command)
+	quiet = func(cmds []*cli.Command) {
+		for _, c := range cmds {
+			c.Before = nil
+			if c.Action != nil {
+				c.Action = func(*cli.Context) error { return nil }
+			}
+			quiet(c.Subcommands)
+		}
 	}
+	quiet(app.Commands)
 	return app.Run(interspersed(app, args))
+}
+
+// FlagEnvVars maps every environment variable that sets a flag to the flags it sets, as
+// "rollout --image": a pipeline variable of that name silently changes what glcd does.
+func FlagEnvVars() map[string][]string {
+	r := &runtime{env: ci.Load(ci.Environ(nil)), masker: ci.NewMasker(), out: io.Discard, err: io.Discard}
+	out := map[string][]string{}
+	var walk func(prefix string, flags []cli.Flag, cmds []*cli.Command)
+	walk = func(prefix string, flags []cli.Flag, cmds []*cli.Command) {
+		for _, f := range flags {
+			if d, ok := f.(cli.DocGenerationFlag); ok {
+				for _, e := range d.GetEnvVars() {
+					out[e] = append(out[e], strings.TrimSpace(prefix+" --"+f.Names()[0]))
+				}
+			}
+		}
+		for _, c := range cmds {
+			walk(strings.TrimSpace(prefix+" "+c.Name), c.Flags, c.Subcommands)
+		}
+	}
+	app := newApp(r)
+	walk("", nil, app.Commands)
+	return out
 }

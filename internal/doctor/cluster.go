@@ -435,6 +435,10 @@ func (d *run) workload(ctx context.Context, cs kubernetes.Interface, ns string) 
 			}
 		}
 	}
+	if apierrors.IsNotFound(err) && !d.wants(access.Rollout) {
+		// glcd apply creates it: the first deploy of a scaffolded infra repo
+		return Result{Check: CheckWorkload, Status: OK, Evidence: fmt.Sprintf("%s is not in namespace %s yet: glcd apply creates it", ref, ns)}
+	}
 	if apierrors.IsNotFound(err) {
 		return Result{Check: CheckWorkload, Status: Fail, Evidence: fmt.Sprintf("%s not found in namespace %s (there: %s)", ref, ns, list(names)),
 			Fix: "apply the manifest first (glcd apply), or set PROJECT_NAME / the workload argument to one that exists"}

@@ -242,6 +242,11 @@ func TestWorkloadWithoutTheNamedContainer(t *testing.T) {
 	out, code = doctor(t, []string{"KUBECONFIG=" + tb.Kubeconfig, "PROJECT_NAME=" + ns, "POD_NAME=web"}, noKubectl(t), "--for", "rollout", "--workload", "deployment/absent")
 	wantCode(t, code, 1)
 	wantLine(t, out, "✗ workload:", "deployment/absent not found in namespace "+ns, "there: "+ns)
+
+	// for apply alone, a workload not there yet is what the first apply creates
+	out, code = doctor(t, []string{"KUBECONFIG=" + tb.Kubeconfig, "PROJECT_NAME=" + ns, "POD_NAME=web"}, noKubectl(t), "--for", "apply", "--workload", "deployment/absent")
+	wantCode(t, code, 0)
+	wantLine(t, out, "✓ workload:", "deployment/absent is not in namespace "+ns+" yet: glcd apply creates it")
 }
 
 func TestKubectlThatPrintsNothing(t *testing.T) {

@@ -59,12 +59,18 @@ func admin(t testing.TB, args ...string) (string, int) {
 // asRobot runs glcd with the certificate-integration variables of a robot's token.
 func asRobot(t *testing.T, ns, token string, args ...string) (string, int) {
 	t.Helper()
+	return glcdRun(t, robotEnv(t, ns, token), args...)
+}
+
+// robotEnv are the certificate-integration variables of a robot's token.
+func robotEnv(t *testing.T, ns, token string) []string {
+	t.Helper()
 	ca, err := os.ReadFile(filepath.Join(tb.Dir, "pki", "ca.crt"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return glcdRun(t, []string{"KUBE_URL=https://" + net.JoinHostPort(tb.NodeIP, "6443"), "KUBE_TOKEN=" + token,
-		"KUBE_CA_PEM=" + string(ca), "KUBE_NAMESPACE=" + ns}, args...)
+	return []string{"KUBE_URL=https://" + net.JoinHostPort(tb.NodeIP, "6443"), "KUBE_TOKEN=" + token,
+		"KUBE_CA_PEM=" + string(ca), "KUBE_NAMESPACE=" + ns}
 }
 
 // deployment creates deployment/web with one pod running image and waits until it is rolled out.

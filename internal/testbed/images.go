@@ -209,11 +209,17 @@ var AppImages = map[string][]string{
 }
 
 // DemoImages are the demo's "jobboard" app: two releases answering HTTP on :8080 with their
-// version, and a broken release that cannot reach its database and exits.
+// version and /healthz (the scaffold's readiness probe), stopping at once on SIGTERM, and a
+// broken release that cannot reach its database and exits.
 var DemoImages = map[string][]string{
-	"testbed.local/jobboard:1.3.0": {"sh", "-c", "mkdir -p /www && echo jobboard 1.3.0 > /www/index.html && exec httpd -f -p 8080 -h /www"},
-	"testbed.local/jobboard:1.4.0": {"sh", "-c", "mkdir -p /www && echo jobboard 1.4.0 > /www/index.html && exec httpd -f -p 8080 -h /www"},
+	"testbed.local/jobboard:1.3.0": demoWeb("1.3.0"),
+	"testbed.local/jobboard:1.4.0": demoWeb("1.4.0"),
 	"testbed.local/jobboard:1.5.0": {"sh", "-c", "echo 'jobboard 1.5.0 starting'; echo 'FATAL: cannot connect to postgres://db:5432/jobboard' >&2; exit 2"},
+}
+
+func demoWeb(version string) []string {
+	return []string{"sh", "-c", "mkdir -p /www && echo ok > /www/healthz && echo jobboard " + version + " > /www/index.html; " +
+		"trap 'exit 0' TERM; httpd -f -p 8080 -h /www & wait"}
 }
 
 // HelperImage is the executor tests' helper image: busybox, git (with HTTPS) and bash.
