@@ -133,7 +133,7 @@ func checkPipelines(t *testing.T, app, infra string) {
 // their checks are cut short by a one-nanosecond step limit and not asserted here.
 func lint(t *testing.T, path string) {
 	t.Helper()
-	rep := doctor.Run(context.Background(), doctor.Options{Env: ci.Load(ci.Environ(nil)), CIFile: path, StepTimeout: time.Nanosecond})
+	rep := doctor.Run(context.Background(), doctor.Options{Env: ci.Load(ci.Environ(nil)), CIFile: path, FlagVars: cli.FlagEnvVars(), StepTimeout: time.Nanosecond})
 	var got []doctor.Result
 	for _, r := range rep.Results {
 		if r.Check == doctor.CheckPipeline {

@@ -111,6 +111,9 @@ type Options struct {
 	Images []string
 	// CIFile is a .gitlab-ci.yml to lint ("" for none).
 	CIFile string
+	// FlagVars maps the environment variables that set glcd's flags to those flags
+	// ("GLCD_IMAGE": "rollout --image"): a job image named by one of them is reported.
+	FlagVars map[string][]string
 	// Masker learns the credentials the doctor finds (tokens in kubeconfigs).
 	Masker *ci.Masker
 	// StepTimeout bounds every network step (default 3s).

@@ -3,6 +3,7 @@ package doctor
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"gitlab.com/glcd/glcd/internal/pipeline"
@@ -73,6 +74,12 @@ func (d *run) pipelineLint() {
 					fmt.Sprintf("image: {name: %s, entrypoint: [\"\"]}, or the glcd image, which has no ENTRYPOINT", im.Name))
 			}
 		}
+		if im, ok := j.ImageOf(); ok && j.RunsGLCD() != "" {
+			if v := imageVariable(im.Name); len(d.opts.FlagVars[v]) > 0 {
+				fail(j.Name, fmt.Sprintf("names its image $%s, which is also what sets glcd %s: every glcd command of the job reads the image's name as that flag", v, strings.Join(d.opts.FlagVars[v], ", ")),
+					fmt.Sprintf("name the variable otherwise, e.g. GLCD_JOB_IMAGE: image: $GLCD_JOB_IMAGE (and variables: {GLCD_JOB_IMAGE: ...} instead of %s)", v))
+			}
+		}
 		if line := j.Deploys(); line != "" {
 			if ok, why := j.RunsOnTags(); !ok {
 				fail(j.Name, fmt.Sprintf("runs `%s` but can never run in a tag pipeline (%s), where releases are published", line, why),
@@ -94,4 +101,15 @@ func (d *run) pipelineLint() {
 		r.Details = []string{"not followed: " + strings.Join(p.Remote, ", ")}
 	}
 	d.add(r)
+}
+
+var imageVar = regexp.MustCompile(`^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$`)
+
+// imageVariable returns NAME for an image written $NAME or ${NAME}, else "".
+func imageVariable(image string) string {
+	m := imageVar.FindStringSubmatch(strings.TrimSpace(image))
+	if m == nil {
+		return ""
+	}
+	return m[1] + m[2]
 }

@@ -103,6 +103,29 @@ func TestPipelineWithTheSeedsMistakes(t *testing.T) {
 	wantLine(t, out, "✓ pipeline: .gitlab-ci.yml: 1 jobs read", "1 local includes", "nothing wrong")
 }
 
+// The examples once named the glcd image GLCD_IMAGE, the variable of rollout's and writeback's
+// --image: every deploy would have rolled out the glcd image. The lint names it.
+func TestPipelineImageVariableThatSetsAFlag(t *testing.T) {
+	file := filepath.Join(t.TempDir(), ".gitlab-ci.yml")
+	pipe := func(name string) {
+		t.Helper()
+		src := "variables:\n  " + name + ": registry.gitlab.com/glcd/glcd:0.1\ndeploy:\n  image: ${" + name + "}\n  environment: production\n  script:\n    - glcd rollout\n"
+		if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pipe("GLCD_IMAGE")
+	out, code := doctor(t, nil, noKubectl(t), "--for", "trigger", "--ci-file", file)
+	wantCode(t, code, 1)
+	wantLine(t, out, "✗ pipeline: .gitlab-ci.yml: job deploy: names its image $GLCD_IMAGE", "sets glcd rollout --image, writeback --image")
+	wantFix(t, out, "✗ pipeline: .gitlab-ci.yml: job deploy: names its image", "GLCD_JOB_IMAGE")
+
+	pipe("GLCD_JOB_IMAGE")
+	out, code = doctor(t, nil, noKubectl(t), "--for", "trigger", "--ci-file", file)
+	wantCode(t, code, 0)
+	wantLine(t, out, "✓ pipeline: .gitlab-ci.yml: 1 jobs read", "nothing wrong")
+}
+
 func TestGitLabAPIToken(t *testing.T) {
 	const right = "glpat-RightApiTokenForDoctor"
 	s := gitlabapi.New()

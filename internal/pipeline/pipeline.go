@@ -286,6 +286,13 @@ var (
 // kubectl, helm, the old scripts), or "".
 func (j Job) UsesCluster() string { return firstMatch(j.Script(), clusterCmd) }
 
+
+
+var glcdCmd = regexp.MustCompile(`(^|[\s;&|(])glcd\s`)
+
+// RunsGLCD returns the first script line that runs glcd, or "".
+func (j Job) RunsGLCD() string { return firstMatch(j.Script(), glcdCmd) }
+
 // Deploys returns the first script line that starts a deploy (glcd trigger), or "".
 func (j Job) Deploys() string { return firstMatch(j.Script(), tagCmd) }
 
