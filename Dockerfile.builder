@@ -30,8 +30,15 @@ ARG BASE=debian:12.12-slim@sha256:d5d3f9c23164ea16f31852f95bd5959aad1c5e854332fe
 ARG RUNTIME=debian:12.12-slim@sha256:d5d3f9c23164ea16f31852f95bd5959aad1c5e854332fe00f7b3a20fcc9f635c
 
 FROM ${BASE} AS builder-base
-# Debian's Haskell libraries in the toolchain image: the sample app's web stack.
-ARG HASKELL_LIBS="libghc-warp-dev libghc-wai-dev libghc-http-types-dev libghc-scotty-dev libghc-aeson-dev"
+# Debian's Haskell libraries in the toolchain image: the common web stack, and what the sample
+# app's vendored dependencies (servant, servant-server, megaparsec) build on.
+ARG HASKELL_LIBS="libghc-warp-dev libghc-wai-dev libghc-http-types-dev libghc-scotty-dev libghc-aeson-dev \
+  libghc-attoparsec-dev libghc-base-compat-dev libghc-base64-bytestring-dev libghc-bifunctors-dev \
+  libghc-case-insensitive-dev libghc-constraints-dev libghc-http-api-data-dev libghc-http-media-dev \
+  libghc-mmorph-dev libghc-monad-control-dev libghc-network-dev libghc-network-uri-dev \
+  libghc-quickcheck2-dev libghc-resourcet-dev libghc-scientific-dev libghc-singleton-bool-dev \
+  libghc-sop-core-dev libghc-string-conversions-dev libghc-tagged-dev libghc-transformers-base-dev \
+  libghc-vault-dev libghc-wai-app-static-dev libghc-word8-dev"
 RUN set -eu; \
     export DEBIAN_FRONTEND=noninteractive; \
     apt-get update; \

@@ -103,9 +103,9 @@ sed -i 's/^version: .*/version: 9.9.9/' "$B/package.yaml"
 k2=$("$GLCD" builder-key --dir "$B" --base "$BASE")
 echo "after the release bump (version: 9.9.9): $k2 (before: $k1)"
 [ "$k1" = "$k2" ] || { echo "the release changed the builder key" >&2; exit 1; }
-sed -i 's/^  - warp$/  - warp\n  - aeson/' "$B/package.yaml"
+sed -i 's/^  - warp$/  - warp\n  - vector/' "$B/package.yaml"
 k3=$("$GLCD" builder-key --dir "$B" --base "$BASE")
-echo "after adding the dependency aeson: $k3: a new builder:$k3 is built once"
+echo "after adding the dependency vector: $k3: a new builder:$k3 is built once"
 [ "$k3" != "$k2" ] || { echo "a new dependency kept the builder key" >&2; exit 1; }
 
 step "tag pipeline, build job: the runner side: a GitLab Runner with executor = \"custom\" hands the job to glcd executor, which runs it as a pod (clone in the helper, build with ~/.stack in the cache volume); the same job twice: cold, then warm cache"

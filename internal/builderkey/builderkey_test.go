@@ -66,7 +66,8 @@ func TestKeyShapeAndInputs(t *testing.T) {
 			t.Errorf("input %s: hash %q is not a sha256", in.Name, in.Hash)
 		}
 	}
-	want := "builder-base package.yaml resolver stack.yaml vendor/greeting/"
+	want := "builder-base package.yaml resolver stack.yaml vendor/aeson/ vendor/greeting/ vendor/megaparsec/ " +
+		"vendor/parser-combinators/ vendor/servant-server/ vendor/servant/ vendor/wai-app-static/ vendor/wai-extra/"
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("inputs %q, want %q", got, want)
 	}
@@ -102,7 +103,7 @@ func TestUnchangedByRelease(t *testing.T) {
 func TestChangedByDependencies(t *testing.T) {
 	cases := map[string]func(t *testing.T, dir string){
 		"a dependency added": func(t *testing.T, dir string) {
-			edit(t, dir, "package.yaml", "  - warp\n", "  - warp\n  - aeson\n")
+			edit(t, dir, "package.yaml", "  - warp\n", "  - warp\n  - vector\n")
 		},
 		"a version bound changed": func(t *testing.T, dir string) {
 			edit(t, dir, "package.yaml", "base >= 4.15 && < 5", "base >= 4.16 && < 5")
@@ -118,6 +119,12 @@ func TestChangedByDependencies(t *testing.T) {
 		},
 		"the vendored dependency's version": func(t *testing.T, dir string) {
 			edit(t, dir, "vendor/greeting/greeting.cabal", "0.1.0", "0.2.0")
+		},
+		"a module of a vendored library": func(t *testing.T, dir string) {
+			edit(t, dir, "vendor/megaparsec/Text/Megaparsec/Char.hs", "module Text.Megaparsec.Char", "-- patched\nmodule Text.Megaparsec.Char")
+		},
+		"a vendored library dropped": func(t *testing.T, dir string) {
+			edit(t, dir, "stack.yaml", "  - ./vendor/wai-app-static\n", "")
 		},
 		"a lock file added": func(t *testing.T, dir string) {
 			write(t, dir, "stack.yaml.lock", "packages: []\nsnapshots: []\n")
