@@ -2,6 +2,7 @@ package setup_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,13 +24,7 @@ func TestInitInfraDeploysAsTheRobot(t *testing.T) {
 	ns := tb.Namespace(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	// an app serving the readiness probe's /healthz on :8080, as Dockerfile.builder's app does
-	web := func(v string) []string {
-		return []string{"sh", "-c", "mkdir -p /www && echo ok > /www/healthz && echo " + v + " > /www/index.html; trap 'exit 0' TERM; httpd -f -p 8080 -h /www & wait"}
-	}
-	if err := tb.ImportBusyboxImages(ctx, map[string][]string{"testbed.local/initapp:1.0.0": web("1.0.0"), "testbed.local/initapp:1.1.0": web("1.1.0")}); err != nil {
-		t.Fatal(err)
-	}
+	importWeb(t)
 
 	dir := filepath.Join(t.TempDir(), ns+"-infra")
 	out, code := glcdRun(t, nil, "init", "infra", dir, "--image", "testbed.local/initapp:1.0.0")
@@ -95,4 +90,73 @@ func TestInitInfraDeploysAsTheRobot(t *testing.T) {
 		t.Fatalf("dry run changed the manifest: %v", err)
 	}
 	noLeak(t, out, token)
+}
+
+// importWeb imports testbed.local/initapp:1.0.0 and :1.1.0: an app serving the scaffold's
+// readiness probe, /healthz on :8080, as Dockerfile.builder's app does.
+func importWeb(t testing.TB) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	web := func(v string) []string {
+		return []string{"sh", "-c", "mkdir -p /www && echo ok > /www/healthz && echo " + v + " > /www/index.html; trap 'exit 0' TERM; httpd -f -p 8080 -h /www & wait"}
+	}
+	if err := tb.ImportBusyboxImages(ctx, map[string][]string{"testbed.local/initapp:1.0.0": web("1.0.0"), "testbed.local/initapp:1.1.0": web("1.1.0")}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// BenchmarkFirstDeployFromScaffold: from an empty infra repo to the first deploy rolled out as
+// a least-privilege robot, by the built binary: glcd init infra, setup robot --apply, setup
+// gitlab-vars (proven values in a file), then as the robot doctor --for apply and apply (2
+// replicas ready). The write-up spent a day on these steps.
+func BenchmarkFirstDeployFromScaffold(b *testing.B) {
+	importWeb(b)
+	steps := map[string]time.Duration{}
+	n := 0
+	for i := 0; b.Loop(); i++ {
+		n++
+		ns := fmt.Sprintf("bench-first-%d-%d", time.Now().UnixNano()%100000, i)
+		dir := filepath.Join(b.TempDir(), ns+"-infra")
+		step := func(name string, env []string, args ...string) {
+			start := time.Now()
+			if out, code := glcdRun(b, env, args...); code != 0 {
+				b.Fatalf("%s: exit %d:\n%s", name, code, out)
+			}
+			steps[name] += time.Since(start)
+		}
+		admin := []string{"KUBECONFIG=" + tb.Kubeconfig}
+		step("init-ns", nil, "init", "infra", dir, "--image", "testbed.local/initapp:1.0.0")
+		step("robot-ns", admin, "setup", "robot", "--namespace", ns, "--for", "rollout,writeback,apply", "--apply")
+		vars := filepath.Join(dir, "robot.env")
+		step("vars-ns", admin, "setup", "gitlab-vars", "--namespace", ns, "--out", vars)
+		env := append(sourceEnv(b, vars), "PROJECT_NAME="+ns)
+		step("doctor-ns", env, "doctor", "--for", "apply", "--ci-file", filepath.Join(dir, ".gitlab-ci.yml"))
+		step("apply-ns", env, "apply", "-f", filepath.Join(dir, "kubernetes"), "--timeout", "2m")
+		b.StopTimer()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		_ = tb.Client.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{})
+		cancel()
+		b.StartTimer()
+	}
+	for name, d := range steps {
+		b.ReportMetric(float64(d.Nanoseconds())/float64(n), name+"/op")
+	}
+}
+
+// sourceEnv reads the KEY=value lines of a file setup gitlab-vars wrote (values may span
+// lines: KUBE_CA_PEM is written quoted).
+func sourceEnv(t testing.TB, path string) []string {
+	t.Helper()
+	out, err := exec.Command("bash", "-c", `set -a; . "$1"; env -0`, "bash", path).Output()
+	if err != nil {
+		t.Fatalf("source %s: %v", path, err)
+	}
+	var env []string
+	for _, kv := range strings.Split(string(out), "\x00") {
+		if strings.HasPrefix(kv, "KUBE_") {
+			env = append(env, kv)
+		}
+	}
+	return env
 }
