@@ -286,8 +286,6 @@ var (
 // kubectl, helm, the old scripts), or "".
 func (j Job) UsesCluster() string { return firstMatch(j.Script(), clusterCmd) }
 
-
-
 var glcdCmd = regexp.MustCompile(`(^|[\s;&|(])glcd\s`)
 
 // RunsGLCD returns the first script line that runs glcd, or "".
