@@ -39,6 +39,9 @@ func stackLine(log, pkg, line string) bool {
 func build(t testing.TB, dir string, o images.BuildOptions) string {
 	t.Helper()
 	var buf bytes.Buffer
+	if err := os.MkdirAll(dir, 0o700); err != nil { // a fresh machine: no podman cache yet
+		t.Fatal(err)
+	}
 	logPath := filepath.Join(dir, "builder-e2e-"+o.Target+".log")
 	f, err := os.Create(logPath)
 	if err != nil {
