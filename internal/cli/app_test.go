@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -234,5 +235,18 @@ func TestRolloutListsEveryBadInputAtOnce(t *testing.T) {
 	_, errOut, code = runGLCD(t, []string{"KUBE_NAMESPACE=Prod"}, "rollout", "cronjob/web", "--image", "registry.example.com/App:1")
 	if code != 2 || !strings.Contains(errOut, `workload "cronjob/web"`) || !strings.Contains(errOut, `image "registry.example.com/App:1"`) || !strings.Contains(errOut, "KUBE_NAMESPACE") {
 		t.Errorf("exit %d:\n%s", code, errOut)
+	}
+}
+
+func TestFlagEnvVars(t *testing.T) {
+	vars := FlagEnvVars()
+	for env, want := range map[string][]string{
+		"GLCD_IMAGE":      {"rollout --image", "writeback --image"},
+		"KUBE_NAMESPACE":  {"--namespace"},
+		"GLCD_INIT_IMAGE": {"init infra --image"},
+	} {
+		if !slices.Equal(vars[env], want) {
+			t.Errorf("%s sets %q, want %q", env, vars[env], want)
+		}
 	}
 }

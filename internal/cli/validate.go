@@ -15,8 +15,7 @@ import (
 // runs (missing variables, bad references) are not looked at. Pipelines' `glcd` lines are
 // checked with it.
 func Validate(args []string) error {
-	r := &runtime{env: ci.Load(ci.Environ(nil)), masker: ci.NewMasker(), out: io.Discard, err: io.Discard}
-	app := newApp(r)
+	app := parseOnlyApp()
 	app.Writer, app.ErrWriter = io.Discard, io.Discard
 	app.Before = nil
 	var quiet func([]*cli.Command)
@@ -33,25 +32,42 @@ func Validate(args []string) error {
 	return app.Run(interspersed(app, args))
 }
 
+// parseOnlyApp is the app with an empty environment and discarded output, for reading its
+// commands and flags.
+func parseOnlyApp() *cli.App {
+	return newApp(&runtime{env: ci.Load(ci.Environ(nil)), masker: ci.NewMasker(), out: io.Discard, err: io.Discard})
+}
+
 // FlagEnvVars maps every environment variable that sets a flag to the flags it sets, as
-// "rollout --image": a pipeline variable of that name silently changes what glcd does.
+// "rollout --image" (a global flag: "--namespace"): a pipeline variable of that name silently
+// changes what glcd does.
 func FlagEnvVars() map[string][]string {
-	r := &runtime{env: ci.Load(ci.Environ(nil)), masker: ci.NewMasker(), out: io.Discard, err: io.Discard}
+	app := parseOnlyApp()
 	out := map[string][]string{}
-	var walk func(prefix string, flags []cli.Flag, cmds []*cli.Command)
-	walk = func(prefix string, flags []cli.Flag, cmds []*cli.Command) {
-		for _, f := range flags {
-			if d, ok := f.(cli.DocGenerationFlag); ok {
-				for _, e := range d.GetEnvVars() {
-					out[e] = append(out[e], strings.TrimSpace(prefix+" --"+f.Names()[0]))
-				}
+	global := map[string]bool{}
+	add := func(prefix string, f cli.Flag) {
+		if d, ok := f.(cli.DocGenerationFlag); ok {
+			for _, e := range d.GetEnvVars() {
+				out[e] = append(out[e], strings.TrimSpace(prefix+" --"+f.Names()[0]))
 			}
 		}
+	}
+	for _, f := range app.Flags {
+		global[f.Names()[0]] = true
+		add("", f)
+	}
+	var walk func(prefix string, cmds []*cli.Command)
+	walk = func(prefix string, cmds []*cli.Command) {
 		for _, c := range cmds {
-			walk(strings.TrimSpace(prefix+" "+c.Name), c.Flags, c.Subcommands)
+			name := strings.TrimSpace(prefix + " " + c.Name)
+			for _, f := range c.Flags {
+				if !global[f.Names()[0]] { // every command also takes the global flags
+					add(name, f)
+				}
+			}
+			walk(name, c.Subcommands)
 		}
 	}
-	app := newApp(r)
-	walk("", nil, app.Commands)
+	walk("", app.Commands)
 	return out
 }
