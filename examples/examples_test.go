@@ -23,8 +23,8 @@ import (
 	"gitlab.com/glcd/glcd/internal/scaffold"
 )
 
-// glcdCalls returns, per job, the argument lists of the glcd commands its script lines run.
-func glcdCalls(t *testing.T, path string) (map[string][][]string, map[string]string) {
+// readPipeline reads a pipeline file as GitLab's YAML.
+func readPipeline(t *testing.T, path string) map[string]any {
 	t.Helper()
 	src, err := os.ReadFile(path)
 	if err != nil {
@@ -34,6 +34,13 @@ func glcdCalls(t *testing.T, path string) (map[string][][]string, map[string]str
 	if err := yaml.Unmarshal(src, &doc); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
+	return doc
+}
+
+// glcdCalls returns, per job, the argument lists of the glcd commands its script lines run.
+func glcdCalls(t *testing.T, path string) (map[string][][]string, map[string]string) {
+	t.Helper()
+	doc := readPipeline(t, path)
 	calls, images := map[string][][]string{}, map[string]string{}
 	printer := syntax.NewPrinter()
 	for name, v := range doc {
@@ -150,14 +157,7 @@ func lint(t *testing.T, path string) {
 // name, would become rollout's --image).
 func flagVariables(t *testing.T, path string) (problems []string) {
 	t.Helper()
-	src, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc map[string]any
-	if err := yaml.Unmarshal(src, &doc); err != nil {
-		t.Fatal(err)
-	}
+	doc := readPipeline(t, path)
 	flags := cli.FlagEnvVars()
 	check := func(where string, v any) {
 		vars, _ := v.(map[string]any)

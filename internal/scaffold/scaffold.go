@@ -17,6 +17,7 @@ import (
 	"github.com/distribution/reference"
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"gitlab.com/glcd/glcd/internal/ci"
 	"gitlab.com/glcd/glcd/internal/exitcode"
 	"gitlab.com/glcd/glcd/internal/manifest"
 	"gitlab.com/glcd/glcd/internal/version"
@@ -105,7 +106,7 @@ func (o Options) Check() error {
 			errs = append(errs, errors.New("--version is for glcd init app (the Makefile's DEPLOY_VERSION)"))
 		}
 	case App:
-		if o.Version != "" && !tagRE.MatchString(o.Version) {
+		if o.Version != "" && !ci.ValidTag(o.Version) {
 			errs = append(errs, fmt.Errorf("--version %q is not an image tag (letters, digits, '_', '.', '-', at most 128, not starting with '.' or '-')", o.Version))
 		}
 		if o.Image != "" {
@@ -117,8 +118,6 @@ func (o Options) Check() error {
 	}
 	return nil
 }
-
-var tagRE = regexp.MustCompile(`^` + reference.TagRegexp.String() + `$`)
 
 func checkImage(image string) error {
 	ref, err := reference.ParseNormalizedNamed(image)
@@ -335,7 +334,7 @@ func planMakefile(dir, want string) (*makefileEdit, error) {
 	e.version = want
 	if e.version == "" {
 		e.version = DefaultVersion
-		if found, err := version.Detect(dir, version.Options{From: []version.Kind{version.Cabal, version.PackageYAML, version.File}}); err == nil && tagRE.MatchString(found.Version) {
+		if found, err := version.Detect(dir, version.Options{From: []version.Kind{version.Cabal, version.PackageYAML, version.File}}); err == nil && ci.ValidTag(found.Version) {
 			e.version = found.Version
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"gitlab.com/glcd/glcd/internal/setup"
+	"gitlab.com/glcd/glcd/internal/testbed"
 )
 
 // The scaffolded infra repo works as a first deploy does: glcd init infra writes the manifest
@@ -98,10 +99,7 @@ func importWeb(t testing.TB) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	web := func(v string) []string {
-		return []string{"sh", "-c", "mkdir -p /www && echo ok > /www/healthz && echo " + v + " > /www/index.html; trap 'exit 0' TERM; httpd -f -p 8080 -h /www & wait"}
-	}
-	if err := tb.ImportBusyboxImages(ctx, map[string][]string{"testbed.local/initapp:1.0.0": web("1.0.0"), "testbed.local/initapp:1.1.0": web("1.1.0")}); err != nil {
+	if err := tb.ImportBusyboxImages(ctx, map[string][]string{"testbed.local/initapp:1.0.0": testbed.WebApp("1.0.0"), "testbed.local/initapp:1.1.0": testbed.WebApp("1.1.0")}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -212,13 +212,15 @@ var AppImages = map[string][]string{
 // version and /healthz (the scaffold's readiness probe), stopping at once on SIGTERM, and a
 // broken release that cannot reach its database and exits.
 var DemoImages = map[string][]string{
-	"testbed.local/jobboard:1.3.0": demoWeb("1.3.0"),
-	"testbed.local/jobboard:1.4.0": demoWeb("1.4.0"),
+	"testbed.local/jobboard:1.3.0": WebApp("jobboard 1.3.0"),
+	"testbed.local/jobboard:1.4.0": WebApp("jobboard 1.4.0"),
 	"testbed.local/jobboard:1.5.0": {"sh", "-c", "echo 'jobboard 1.5.0 starting'; echo 'FATAL: cannot connect to postgres://db:5432/jobboard' >&2; exit 2"},
 }
 
-func demoWeb(version string) []string {
-	return []string{"sh", "-c", "mkdir -p /www && echo ok > /www/healthz && echo jobboard " + version + " > /www/index.html; " +
+// WebApp is the command of a busybox image that serves an app as glcd init's manifest expects
+// one: index on :8080 at /, "ok" at /healthz (the readiness probe), exit at once on SIGTERM.
+func WebApp(index string) []string {
+	return []string{"sh", "-c", "mkdir -p /www && echo ok > /www/healthz && echo '" + index + "' > /www/index.html; " +
 		"trap 'exit 0' TERM; httpd -f -p 8080 -h /www & wait"}
 }
 
