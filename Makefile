@@ -12,6 +12,14 @@ KUBE_LDFLAGS := -X k8s.io/component-base/version.gitVersion=$(KUBE_VERSION) -X k
   -X k8s.io/component-base/version.gitMinor=$(word 2,$(subst ., ,$(KUBE_VERSION))) -X k8s.io/component-base/version.gitTreeState=clean
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.clientGo=$(CLIENT_GO) $(KUBE_LDFLAGS)
 TESTBED := $(GO) run ./internal/testbed/cmd/testbed
+# One build configuration for all that make compiles (static, no cgo, trimmed paths): go vet, the
+# test binaries, the glcd the tests run and make build then share one compile of the dependencies
+# (a cold CI run compiled Kubernetes' client libraries three times before: cgo on and off, with
+# and without -trimpath).
+export CGO_ENABLED := 0
+export GOFLAGS := -trimpath
+# STAMP marks the start of a step in the log, for the CI time report (hack/ci-times.sh).
+STAMP = @echo "[$$(date +%s)] make $@"
 STATICCHECK_VERSION ?= v0.8.2
 # The image: $(IMAGE):<version> and :<minor>. docker (when its daemon answers) builds Dockerfile.kubectl as it is (alpine
 # base); on a machine with only podman, images/cmd/glcd-image builds it on a local Debian base
@@ -28,28 +36,40 @@ else
 CONTAINER := $(IMAGE_CLI)
 endif
 
-.PHONY: build deps test lint vet staticcheck shellcheck demo bench testbed-build testbed-up testbed-down clean image-kubectl image-builder-base image-builder image-app images publish
+.PHONY: build deps test test-stress lint vet staticcheck shellcheck demo bench testbed-build testbed-up testbed-down clean image-kubectl image-builder-base image-builder image-app images publish
 
 ## build: the static glcd binary at $(BIN)/glcd
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/glcd ./cmd/glcd
+	$(STAMP)
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/glcd ./cmd/glcd
 
 ## deps: the Debian packages the test bed needs (containerd, runc, CNI plugins, docker-registry, ...)
 deps:
+	$(STAMP)
 	hack/deps.sh
 
-## test: everything: vet, staticcheck, unit tests and integration tests on the real test bed
-test: deps testbed-build lint
-	$(GO) test -count=1 -timeout 60m ./...
+## test: everything: vet, staticcheck, unit tests and integration tests on the real test bed; the
+## tests that run the glcd binary run the one make build wrote ($(BIN)/glcd)
+test: deps testbed-build lint build
+	$(STAMP)
+	GLCD_TEST_BIN=$(BIN)/glcd $(GO) test -count=1 -timeout 60m ./...
+
+## test-stress: the flake hunt (not in CI): the whole suite 3 times with both cores kept busy by
+## stress-ng, then once idle; logs in $(CACHE)/stress
+test-stress: deps testbed-build build
+	GLCD_TEST_BIN=$(BIN)/glcd hack/test-stress.sh
 
 ## lint: gofmt, go vet, staticcheck and shellcheck
 lint: vet staticcheck shellcheck
 vet:
+	$(STAMP)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: the files above need formatting"; exit 1; }
 	$(GO) vet ./...
 staticcheck:
+	$(STAMP)
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 shellcheck:
+	$(STAMP)
 	shellcheck $$(git ls-files scripts | grep -v '\.go$$')
 
 ## image-kubectl: the glcd image for GitLab CI's image: line (Dockerfile.kubectl), tagged $(IMAGE):$(IMAGE_VERSION)
@@ -107,6 +127,7 @@ bench: deps build testbed-build
 
 ## testbed-build: build the test bed's Kubernetes binaries into $(CACHE)/testbed (cold ~30 min)
 testbed-build:
+	$(STAMP)
 	$(TESTBED) build >/dev/null
 
 ## testbed-up / testbed-down: a test bed that stays up (kubeconfig path on stdout)

@@ -29,6 +29,7 @@ import (
 var (
 	tb      *testbed.Cluster
 	glcdBin string
+	binDir  string // where setup built glcdBin, removed at the end
 )
 
 // Images of these tests: a web server as a service, besides the test bed's busybox (sh
@@ -44,8 +45,8 @@ var shared = testbed.Shared{Setup: []func(*testbed.Cluster) error{setup}}
 
 func TestMain(m *testing.M) {
 	code := shared.Run(m)
-	if glcdBin != "" {
-		os.RemoveAll(filepath.Dir(glcdBin))
+	if binDir != "" {
+		os.RemoveAll(binDir)
 	}
 	os.Exit(code)
 }
@@ -54,11 +55,11 @@ func TestMain(m *testing.M) {
 func setup(c *testbed.Cluster) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	dir, err := os.MkdirTemp("", "glcd-executor-test-")
-	if err != nil {
+	var err error
+	if binDir, err = os.MkdirTemp("", "glcd-executor-test-"); err != nil {
 		return err
 	}
-	if glcdBin, err = testbed.BuildGLCD(ctx, dir); err != nil {
+	if glcdBin, err = testbed.BuildGLCD(ctx, binDir); err != nil {
 		return err
 	}
 	if err := c.ImportBusyboxImages(ctx, map[string][]string{

@@ -135,11 +135,21 @@ func hostGo(ctx context.Context) (goroot, version string, err error) {
 // ($GOMODCACHE/cache/download), which a build can mount read-only and use as its first
 // GOPROXY (file://) so that it fetches only what this machine has not fetched yet.
 func HostGoModCache(ctx context.Context) (string, error) {
-	out, err := exec.CommandContext(ctx, "go", "env", "GOMODCACHE").Output()
+	return goEnvDir(ctx, "GOMODCACHE", "cache", "download")
+}
+
+// HostGoBuildCache returns the host's Go build cache (go env GOCACHE). The image's build stage
+// uses the same toolchain (GoImage copies it) with -trimpath and CGO_ENABLED=0, as make does, so
+// with this cache mounted it compiles only what the host has not compiled already.
+func HostGoBuildCache(ctx context.Context) (string, error) { return goEnvDir(ctx, "GOCACHE") }
+
+// goEnvDir is the folder `go env NAME` names, joined with sub, which must exist.
+func goEnvDir(ctx context.Context, name string, sub ...string) (string, error) {
+	out, err := exec.CommandContext(ctx, "go", "env", name).Output()
 	if err != nil {
-		return "", fmt.Errorf("go env GOMODCACHE: %w", err)
+		return "", fmt.Errorf("go env %s: %w", name, err)
 	}
-	dir := filepath.Join(strings.TrimSpace(string(out)), "cache", "download")
+	dir := filepath.Join(append([]string{strings.TrimSpace(string(out))}, sub...)...)
 	if _, err := os.Stat(dir); err != nil {
 		return "", err
 	}

@@ -28,8 +28,9 @@ type KubectlBuild struct {
 // BuildKubectlDebian builds Dockerfile.kubectl on the locally made Debian base with the local Go
 // image (BASE and GO_IMAGE build arguments), with host networking for apt-get and the module
 // proxy. The host's module download cache is mounted read-only as the first GOPROXY, so a
-// build fetches only modules this machine has never fetched; the Go build cache is a cache
-// mount kept in the private storage.
+// build fetches only modules this machine has never fetched, and the host's Go build cache is
+// the build's GOCACHE, so the build stage compiles only what the host has not compiled yet
+// (with a cold host cache, the image build fills it for the tests that follow).
 func (p *Podman) BuildKubectlDebian(ctx context.Context, b KubectlBuild) error {
 	base, err := p.EnsureDebianBase(ctx)
 	if err != nil {
@@ -51,6 +52,10 @@ func (p *Podman) BuildKubectlDebian(ctx context.Context, b KubectlBuild) error {
 		}
 		volumes = append(volumes, modcache+":/host-goproxy:ro")
 		args["GOPROXY"] = "file:///host-goproxy," + proxy
+	}
+	if gocache, err := HostGoBuildCache(ctx); err == nil {
+		volumes = append(volumes, gocache+":/host-gocache")
+		args["GOCACHE"] = "/host-gocache"
 	}
 	err = p.Build(ctx, BuildOptions{
 		Context: b.Repo, Dockerfile: filepath.Join(b.Repo, KubectlDockerfile), Tag: b.Tag, Target: b.Target,

@@ -34,8 +34,8 @@ type PodProblem struct {
 	ExitCode   *int32 `json:"exitCode,omitempty"`
 	Restarts   int32  `json:"restarts,omitempty"`
 	Definitive bool   `json:"-"` // no grace: it will not fix itself
-	// Previous says the log worth showing is the previous container's (crash loops).
-	Previous bool `json:"-"`
+	// Crashed says the container's run ended in a crash: the log worth showing is that run's.
+	Crashed bool `json:"-"`
 	// HasLog says the container ran, so it has a log to show.
 	HasLog bool `json:"-"`
 }
@@ -130,7 +130,7 @@ func classifyContainer(pod *corev1.Pod, cs corev1.ContainerStatus, init bool, pr
 		code := term.ExitCode
 		p.ExitCode = &code
 		p.Message = strings.TrimSpace(term.Message)
-		p.Previous = cs.State.Terminated == nil // the log of a waiting container is the previous one's
+		p.Crashed = true
 		p.HasLog = true
 		if cs.RestartCount >= 3 {
 			p.Definitive = true // repeated restarts: no need to wait any longer

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -23,8 +22,8 @@ var tb *testbed.Cluster
 
 func TestMain(m *testing.M) {
 	code := testbed.Main(m, &tb, testbed.ImportAppImages)
-	if glcdPath != "" {
-		os.RemoveAll(filepath.Dir(glcdPath))
+	if binDir != "" {
+		os.RemoveAll(binDir)
 	}
 	os.Exit(code)
 }
@@ -136,6 +135,7 @@ func nsArg(ns string) string { return fmt.Sprintf("--namespace=%s", ns) }
 var (
 	buildOnce sync.Once
 	glcdPath  string
+	binDir    string
 	buildErr  error
 )
 
@@ -143,12 +143,10 @@ var (
 func buildGLCD(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "glcd-bin")
-		if err != nil {
-			buildErr = err
+		if binDir, buildErr = os.MkdirTemp("", "glcd-bin"); buildErr != nil {
 			return
 		}
-		glcdPath, buildErr = testbed.BuildGLCD(context.Background(), dir)
+		glcdPath, buildErr = testbed.BuildGLCD(context.Background(), binDir)
 	})
 	if buildErr != nil {
 		t.Fatal(buildErr)

@@ -27,11 +27,12 @@ type EventLine struct {
 
 // LogTail is the end of a failing container's log.
 type LogTail struct {
-	Pod       string   `json:"pod"`
-	Container string   `json:"container"`
-	Previous  bool     `json:"previous,omitempty"`
-	Lines     []string `json:"lines"`
-	Error     string   `json:"error,omitempty"`
+	Pod       string `json:"pod"`
+	Container string `json:"container"`
+	// Crashed says the lines are the log of the run that crashed.
+	Crashed bool     `json:"crashed,omitempty"`
+	Lines   []string `json:"lines"`
+	Error   string   `json:"error,omitempty"`
 }
 
 // Limits of a failure report.
@@ -73,7 +74,9 @@ func collectEvents(ctx context.Context, cs kubernetes.Interface, ns string, uids
 	return out, nil
 }
 
-// collectLogs returns the log tails of the failing containers that ran.
+// collectLogs returns the log tails of the failing containers that ran. For a container
+// that crashed, the tail is the log of the run that crashed, whether the container is still
+// terminated or already waiting to restart (or running again) when the log is read.
 func collectLogs(ctx context.Context, cs kubernetes.Interface, ns string, probs []PodProblem) []LogTail {
 	var out []LogTail
 	seen := map[string]bool{}
@@ -82,14 +85,8 @@ func collectLogs(ctx context.Context, cs kubernetes.Interface, ns string, probs 
 			continue
 		}
 		seen[p.Pod+"/"+p.Container] = true
-		tail := int64(logTailSize)
-		raw, err := cs.CoreV1().Pods(ns).GetLogs(p.Pod, &corev1.PodLogOptions{Container: p.Container, Previous: p.Previous, TailLines: &tail}).DoRaw(ctx)
-		lt := LogTail{Pod: p.Pod, Container: p.Container, Previous: p.Previous}
-		if err != nil && p.Previous {
-			// the previous container may be gone already: fall back to the current one
-			lt.Previous = false
-			raw, err = cs.CoreV1().Pods(ns).GetLogs(p.Pod, &corev1.PodLogOptions{Container: p.Container, TailLines: &tail}).DoRaw(ctx)
-		}
+		lt := LogTail{Pod: p.Pod, Container: p.Container, Crashed: p.Crashed}
+		raw, err := crashLog(ctx, cs, ns, p)
 		switch {
 		case apierrors.IsForbidden(err):
 			// the API server's body for a denied log read is not a Status: say what RBAC says
@@ -104,6 +101,58 @@ func collectLogs(ctx context.Context, cs kubernetes.Interface, ns string, probs 
 		out = append(out, lt)
 	}
 	return out
+}
+
+// crashLog reads the tail of p's container log. For a crash it reads the run that crashed:
+// the current instance while the container is terminated, the previous one once the kubelet
+// has moved on to waiting or to a new run. The pod is read before and after the log, so a
+// restart in between is noticed and the right instance read again.
+func crashLog(ctx context.Context, cs kubernetes.Interface, ns string, p PodProblem) ([]byte, error) {
+	tail := int64(logTailSize)
+	read := func(previous bool) ([]byte, error) {
+		return cs.CoreV1().Pods(ns).GetLogs(p.Pod, &corev1.PodLogOptions{Container: p.Container, Previous: previous, TailLines: &tail}).DoRaw(ctx)
+	}
+	if !p.Crashed {
+		return read(false)
+	}
+	status := func() (corev1.ContainerStatus, error) {
+		pod, err := cs.CoreV1().Pods(ns).Get(ctx, p.Pod, metav1.GetOptions{})
+		if err != nil {
+			return corev1.ContainerStatus{}, err
+		}
+		for _, s := range append(pod.Status.InitContainerStatuses, pod.Status.ContainerStatuses...) {
+			if s.Name == p.Container {
+				return s, nil
+			}
+		}
+		return corev1.ContainerStatus{}, fmt.Errorf("pod/%s has no container %s", p.Pod, p.Container)
+	}
+	before, err := status()
+	if err != nil {
+		return nil, err
+	}
+	for range 3 {
+		raw, err := read(CrashedRunIsPrevious(before))
+		if err != nil {
+			return nil, err
+		}
+		after, serr := status()
+		if serr != nil || after.RestartCount == before.RestartCount && CrashedRunIsPrevious(after) == CrashedRunIsPrevious(before) {
+			return raw, nil
+		}
+		before = after // the container moved on while the log was read: read the crashed run again
+	}
+	return read(true)
+}
+
+// CrashedRunIsPrevious says where the log of a crashed container's last crashed run is: in the
+// current instance (the container is terminated) or in the previous one (it waits to restart
+// or runs again).
+func CrashedRunIsPrevious(cs corev1.ContainerStatus) bool {
+	if t := cs.State.Terminated; t != nil && (t.ExitCode != 0 || t.Reason == "OOMKilled") {
+		return false
+	}
+	return cs.LastTerminationState.Terminated != nil
 }
 
 // WriteReport prints a result for people: what happened, and on failure the pods' reasons,
@@ -142,8 +191,8 @@ func WriteReport(w io.Writer, r *Result) {
 		}
 		for _, l := range r.Logs {
 			which := "log"
-			if l.Previous {
-				which = "log of the previous (crashed) container"
+			if l.Crashed {
+				which = "log of the crashed run"
 			}
 			fmt.Fprintf(&b, "%s of pod/%s container %s (last %d lines):\n", which, l.Pod, l.Container, logTailSize)
 			if l.Error != "" {

@@ -77,7 +77,7 @@ func TestCrashLoopFailsFastWithLogs(t *testing.T) {
 	out, errOut, code := glcd(t, nil, "rollout", "deployment/web", "--image", "testbed.local/app:crash", nsArg(ns), "-o", "json")
 	wantCode(t, code, 1, errOut)
 	wantIn(t, errOut, "deployment/web FAILED", "CrashLoopBackOff (exit code 3", "events:", "Started",
-		"log of the previous (crashed) container", "| boom: cannot open database", "rollout failed: CrashLoopBackOff")
+		"log of the crashed run of pod/", "| boom: cannot open database", "rollout failed: CrashLoopBackOff")
 	var res rollout.Result
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatal(err)

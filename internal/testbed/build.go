@@ -1,6 +1,7 @@
 package testbed
 
 import (
+	"bytes"
 	"context"
 	_ "embed"
 	"fmt"
@@ -77,7 +78,13 @@ func EnsureBinaries(ctx context.Context, log io.Writer) (string, error) {
 	if err := os.WriteFile(script, buildScript, 0o755); err != nil {
 		return "", fmt.Errorf("test bed build script: %w", err)
 	}
-	cmd := exec.CommandContext(ctx, "bash", script, dir, K8sVersion, StagingVersion, EtcdVersion)
+	args := []string{script, dir, K8sVersion, StagingVersion, EtcdVersion}
+	if pins, err := glcdBuildList(ctx, filepath.Join(dir, "glcd-modules.txt")); err == nil {
+		args = append(args, pins)
+	} else {
+		fmt.Fprintf(log, "testbed: building with Kubernetes' own module versions (glcd's build list: %v)\n", err)
+	}
+	cmd := exec.CommandContext(ctx, "bash", args...)
 	cmd.Stdout, cmd.Stderr = log, log
 	stop := reportBinaries(filepath.Join(dir, "bin.tmp"), log)
 	err = cmd.Run()
@@ -89,6 +96,20 @@ func EnsureBinaries(ctx context.Context, log io.Writer) (string, error) {
 		return "", fmt.Errorf("test bed build finished but %s lacks some of %v", bin, binaries)
 	}
 	return bin, nil
+}
+
+// glcdBuildList writes the module versions of glcd's build list (the module around the
+// working directory) to file, for build.sh: the test bed then compiles the packages it shares
+// with glcd at glcd's versions, once for both.
+func glcdBuildList(ctx context.Context, file string) (string, error) {
+	out, err := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{if not .Main}}{{.Path}} {{.Version}}{{end}}", "all").Output()
+	if err != nil {
+		return "", fmt.Errorf("go list -m all: %w", err)
+	}
+	if !bytes.Contains(out, []byte("k8s.io/client-go ")) {
+		return "", fmt.Errorf("the working directory is not in glcd's module")
+	}
+	return file, os.WriteFile(file, out, 0o644)
 }
 
 // reportBinaries prints a line for each binary as the build writes it, and a line a minute

@@ -129,11 +129,23 @@ func (s *Shared) Run(m *testing.M) int {
 	return code
 }
 
-// BuildGLCD builds the glcd binary (static, as the Makefile does) into dir and returns its
-// path: the tests that check what the real process writes run it.
+// EnvTestBinary names the glcd binary the tests run: `make test` builds glcd once, as
+// `make build` does, and hands it to every test package through this variable.
+const EnvTestBinary = "GLCD_TEST_BIN"
+
+// BuildGLCD returns the glcd binary the tests that check what the real process writes run:
+// $GLCD_TEST_BIN when it is set (make test), else a fresh static build into dir, with the
+// Makefile's build settings (CGO_ENABLED=0, -trimpath), so that it shares the Go build
+// cache with the test binaries make test compiles.
 func BuildGLCD(ctx context.Context, dir string) (string, error) {
+	if bin := os.Getenv(EnvTestBinary); bin != "" {
+		if fi, err := os.Stat(bin); err != nil || fi.Mode()&0o111 == 0 {
+			return "", fmt.Errorf("%s=%s is not an executable glcd binary (%v): run make build, or unset it", EnvTestBinary, bin, err)
+		}
+		return bin, nil
+	}
 	bin := filepath.Join(dir, "glcd")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "gitlab.com/glcd/glcd/cmd/glcd")
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", bin, "gitlab.com/glcd/glcd/cmd/glcd")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build glcd: %w\n%s", err, out)
