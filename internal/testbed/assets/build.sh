@@ -53,7 +53,7 @@ ldf="-s -w -X k8s.io/component-base/version.gitVersion=$k8s -X k8s.io/component-
 build() {
   gomod "$1" > go.mod
   rm -f go.sum
-  step "1/3 resolving and downloading the modules (about 1.2 GB, once)${1:+, with glcd's versions}"
+  step "1/3 resolving and downloading the modules (about 1.2 GB, once)${1:+, with the module versions of glcd}"
   go mod tidy 2> "$out/tidy.log" || { cat "$out/tidy.log"; return 1; }
   step "2/3 compiling etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kubectl in one go build (the long part)"
   # one 'go build' for all six shares the compilation of their common packages
