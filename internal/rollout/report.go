@@ -12,6 +12,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/client-go/kubernetes"
 )
 
@@ -116,10 +117,15 @@ func crashLog(ctx context.Context, cs kubernetes.Interface, ns string, p PodProb
 		return read(false)
 	}
 	status := func() (corev1.ContainerStatus, error) {
-		pod, err := cs.CoreV1().Pods(ns).Get(ctx, p.Pod, metav1.GetOptions{})
+		// list, not get: a rollout's watch needs list and watch on pods, and nothing more
+		pods, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{FieldSelector: fields.OneTermEqualSelector("metadata.name", p.Pod).String()})
 		if err != nil {
 			return corev1.ContainerStatus{}, err
 		}
+		if len(pods.Items) == 0 {
+			return corev1.ContainerStatus{}, fmt.Errorf("pod/%s is gone", p.Pod)
+		}
+		pod := &pods.Items[0]
 		for _, s := range append(pod.Status.InitContainerStatuses, pod.Status.ContainerStatuses...) {
 			if s.Name == p.Container {
 				return s, nil
@@ -142,7 +148,7 @@ func crashLog(ctx context.Context, cs kubernetes.Interface, ns string, p PodProb
 		}
 		before = after // the container moved on while the log was read: read the crashed run again
 	}
-	return read(true)
+	return read(CrashedRunIsPrevious(before))
 }
 
 // CrashedRunIsPrevious says where the log of a crashed container's last crashed run is: in the
