@@ -2,16 +2,23 @@
 // Kubernetes pod: `glcd executor config|prepare|run|cleanup`, called by a runner with
 // executor = "custom".
 //
-// prepare creates one pod per job: a build container from the job's image with its
-// entrypoint replaced by a keep-alive, a helper container (git, cache, artifacts) and one
-// container per service, sharing an emptyDir builds directory and, optionally, a persistent
-// cache volume mounted with one subPath per project. It waits until the pod runs and fails
-// fast with the kubelet's or scheduler's reason. run streams each stage's script into the
-// pod through exec on stdin; cleanup deletes what prepare made. Secrets reach containers only
-// through a Secret the driver owns, never through the pod spec or the driver's output.
+// The job is what GitLab sent the runner (JOB_RESPONSE_FILE): its id, project, image,
+// services and token never come from the job's own variables. config makes a random nonce
+// for the job; the pod's name and label carry it, and every later stage acts only on the pod
+// with its job's nonce. prepare creates one pod per job: a build container from the job's
+// image with its entrypoint replaced by a keep-alive, a helper container (git, cache,
+// artifacts) and one container per service, sharing an emptyDir builds directory and,
+// optionally, a persistent cache volume with one directory per project (and another for its
+// protected refs). The pod passes the Pod Security Standard of the settings. prepare waits
+// until the pod runs and fails fast with the kubelet's or scheduler's reason. run starts each
+// stage's script detached inside the container and follows its output, resuming where it
+// was when a connection breaks; cleanup deletes what prepare made. Secrets reach containers
+// only through a Secret the driver owns, never through the pod spec or the driver's output.
 package executor
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -28,10 +35,12 @@ type Driver struct {
 	Client   kubernetes.Interface
 	// REST is the client configuration exec uses.
 	REST *rest.Config
-	// Pod and Namespace name the job's pod; empty means derived from the job and settings.
-	Pod, Namespace string
-	// Out receives the scripts' output; Log the driver's own progress lines.
-	Out, Log io.Writer
+	// Nonce is the random value config made for this job (job_env); Pod and Namespace name
+	// the job's pod ("" means derived from the job, the nonce and the settings).
+	Nonce, Pod, Namespace string
+	// Out receives the scripts' output; Log the driver's own lines for the job log; Debug
+	// its lines for the runner's log only (cleanup's stdout).
+	Out, Log, Debug io.Writer
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }
@@ -47,7 +56,7 @@ func (d *Driver) podName() string {
 	if d.Pod != "" {
 		return d.Pod
 	}
-	return PodName(d.Job)
+	return PodName(d.Job, d.Nonce)
 }
 
 func (d *Driver) namespace() string {
@@ -55,6 +64,20 @@ func (d *Driver) namespace() string {
 		return d.Namespace
 	}
 	return d.Settings.Namespace
+}
+
+func (d *Driver) debug() io.Writer {
+	if d.Debug != nil {
+		return d.Debug
+	}
+	return io.Discard
+}
+
+// NewNonce returns a random job nonce: 10 lowercase hex characters.
+func NewNonce() string {
+	b := make([]byte, 5)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24 and later)
+	return hex.EncodeToString(b)
 }
 
 // Failure is how a stage failed, as the runner must hear it: a build failure (the job's
@@ -109,13 +132,17 @@ type DriverInfo struct {
 }
 
 // Config returns the runner's configuration for the job: where builds and caches live in
-// the pod, and the pod's name and namespace for the later stages.
+// the pod, and the job's nonce, pod and namespace for the later stages. It makes the nonce
+// when the driver has none.
 func (d *Driver) Config(version string) ConfigOutput {
+	if d.Nonce == "" {
+		d.Nonce = NewNonce()
+	}
 	return ConfigOutput{
 		Driver:    DriverInfo{Name: "glcd executor (Kubernetes pods)", Version: version},
 		Hostname:  d.podName(),
 		BuildsDir: d.Settings.BuildsDir,
 		CacheDir:  d.Settings.CacheDir,
-		JobEnv:    map[string]string{JobEnvPod: d.podName(), JobEnvNamespace: d.namespace()},
+		JobEnv:    map[string]string{JobEnvPod: d.podName(), JobEnvNamespace: d.namespace(), JobEnvNonce: d.Nonce},
 	}
 }

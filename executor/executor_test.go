@@ -150,6 +150,9 @@ func checkJob(t *testing.T, ns string, j *runner.Job, res *runner.Result) {
 	if !j.SkipCleanup && res.Pod != "" {
 		if _, err := tb.Client.CoreV1().Pods(ns).Get(ctx, res.Pod, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 			t.Errorf("pod %s still exists after cleanup (err %v)", res.Pod, err)
+			if c := res.Call("cleanup"); c != nil {
+				t.Logf("cleanup exited %d:\n%s", c.Code, c.Out)
+			}
 		}
 		if _, err := tb.Client.CoreV1().Secrets(ns).Get(ctx, res.Pod, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 			t.Errorf("secret %s still exists after cleanup (err %v)", res.Pod, err)

@@ -1,12 +1,14 @@
 package executor
 
 import (
-	"cmp"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
 	"time"
 
+	"github.com/distribution/reference"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -14,23 +16,37 @@ import (
 
 // Labels and annotations the driver puts on what it creates.
 const (
-	LabelManagedBy  = "app.kubernetes.io/managed-by"
-	ManagedBy       = "glcd-executor"
-	LabelRunner     = "glcd.gitlab.com/runner"
-	LabelProject    = "glcd.gitlab.com/project-id"
-	LabelJob        = "glcd.gitlab.com/job-id"
+	LabelManagedBy = "app.kubernetes.io/managed-by"
+	ManagedBy      = "glcd-executor"
+	LabelRunner    = "glcd.gitlab.com/runner"
+	LabelProject   = "glcd.gitlab.com/project-id"
+	LabelJob       = "glcd.gitlab.com/job-id"
+	// LabelNonce carries the random value config made for the job: run, cleanup and a
+	// retried prepare act only on a pod whose nonce is their job's.
+	LabelNonce = "glcd.gitlab.com/nonce"
+	// LabelProtected says the job runs for a protected ref (and so uses the protected cache).
+	LabelProtected  = "glcd.gitlab.com/protected"
 	AnnotationStage = "glcd.gitlab.com/stage"
-	// AnnotationActiveAt is when the runner last called the driver for the pod's job
-	// (RFC 3339 with nanoseconds); gc takes pods idle longer than --older-than as left over.
+	// AnnotationActiveAt is when the driver last worked for the pod's job (RFC 3339 with
+	// nanoseconds): every stage marks it, and a running stage renews it every
+	// HeartbeatInterval; gc takes pods idle longer than --older-than as left over.
 	AnnotationActiveAt = "glcd.gitlab.com/active-at"
+	// SchedulingGate holds a new job pod back from the scheduler until its Secret exists.
+	SchedulingGate = "glcd.gitlab.com/secret"
 )
 
-// Container names in a job pod.
+// Container and volume names in a job pod.
 const (
 	BuildContainer  = "build"
 	HelperContainer = "helper"
 	buildsVolume    = "builds"
 	cacheVolume     = "cache"
+	runVolume       = "glcd"
+	// RunDir is where each container keeps the driver's stage files (scripts, output, exit
+	// codes) and the helper's gitlab-runner link: an emptyDir of its own, outside builds.
+	RunDir = "/glcd"
+	// runSizeLimit caps RunDir: the stages' output, which the runner caps far lower.
+	runSizeLimit = "1Gi"
 )
 
 // keepAlive replaces the job image's entrypoint: the container only waits while the stages
@@ -49,28 +65,19 @@ var resourceVariables = []struct {
 	{"KUBERNETES_MEMORY_LIMIT", corev1.ResourceMemory, true},
 }
 
-var nonName = regexp.MustCompile(`[^a-z0-9-]+`)
+// PodName is the job's pod name: the job's id (from GitLab, through the runner) and the nonce
+// config made for this run of the job, so no other job can have or take it.
+func PodName(j *Job, nonce string) string { return "glcd-j" + j.ID + "-" + nonce }
 
-// PodName is the job's pod name: from the runner, project, concurrency slot and job, so
-// every job of every runner gets its own, and it is the same in every stage.
-func PodName(j *Job) string {
-	runner := cmp.Or(j.Runner, "runner")
-	name := fmt.Sprintf("glcd-%s-p%s-c%s-j%s", runner, j.ProjectID, cmp.Or(j.ConcurrentProjectID, "0"), j.ID)
-	name = strings.Trim(nonName.ReplaceAllString(strings.ToLower(name), "-"), "-")
-	if len(name) > 63 {
-		name = strings.TrimRight(name[len(name)-63:], "-")
-		name = strings.TrimLeft(name, "-")
-	}
-	return name
-}
-
-// labels select everything the driver made for one job.
-func jobLabels(j *Job) map[string]string {
+// jobLabels select everything the driver made for one job.
+func jobLabels(j *Job, nonce string) map[string]string {
 	return map[string]string{
 		LabelManagedBy: ManagedBy,
 		LabelRunner:    labelValue(j.Runner),
 		LabelProject:   labelValue(j.ProjectID),
 		LabelJob:       labelValue(j.ID),
+		LabelNonce:     labelValue(nonce),
+		LabelProtected: fmt.Sprint(j.Protected),
 	}
 }
 
@@ -84,29 +91,50 @@ func labelValue(s string) string {
 	return s
 }
 
+// CacheSubPath is the job's directory on the cache volume: one per project, and another for
+// the project's protected refs, which never read what an unprotected job could have written.
+func CacheSubPath(j *Job) string {
+	p := "project-" + labelValue(j.ProjectID)
+	if j.Protected {
+		p += "-protected"
+	}
+	return p
+}
+
 // JobImageError is a job asking for something the settings do not allow: a build failure.
 type JobImageError struct{ Msg string }
 
 func (e *JobImageError) Error() string { return e.Msg }
 
-// PodSpec builds the job's pod and the Secret holding what its containers get by env: the
-// job token (helper only) and the job's variables (services only). Values never appear in
-// the pod itself. An error is the job's fault (a disallowed image, resources above the caps).
-func PodSpec(s *Settings, j *Job, name string, now time.Time) (*corev1.Pod, *corev1.Secret, error) {
+// PodSpec builds the job's pod and the Secret holding what its containers get by env (the
+// job token: helper only; the job's variables: services only) and the job's registry logins.
+// Values never appear in the pod itself. The pod passes the Pod Security Standard of the
+// settings, and waits at a scheduling gate until prepare has created its Secret. An error is
+// the job's fault (a disallowed image, resources above the caps, too many services).
+func PodSpec(s *Settings, j *Job, name, nonce string, now time.Time) (*corev1.Pod, *corev1.Secret, error) {
+	var problems []string
 	image := j.Image
 	if image == "" {
 		image = s.Image
 	}
-	var problems []string
-	if image == "" {
-		problems = append(problems, "the job names no image (image: in .gitlab-ci.yml) and the executor settings have no default image")
-	} else if !s.imageAllowed(image) {
-		problems = append(problems, fmt.Sprintf("image %q is not allowed by this runner: allowedImages are %s", image, strings.Join(s.AllowedImages, ", ")))
-	}
-	for _, svc := range j.Services {
-		if !s.imageAllowed(svc.Name) {
-			problems = append(problems, fmt.Sprintf("service image %q is not allowed by this runner: allowedImages are %s", svc.Name, strings.Join(s.AllowedImages, ", ")))
+	jobImage := func(what, img string) string {
+		if img == "" {
+			problems = append(problems, "the job names no image (image: in .gitlab-ci.yml) and the executor settings have no default image")
+			return ""
 		}
+		full, ok := s.allowedImage(img)
+		if !ok {
+			problems = append(problems, fmt.Sprintf("%s %q is not allowed by this runner: allowedImages are %s", what, img, strings.Join(s.AllowedImages, ", ")))
+		}
+		return full
+	}
+	image = jobImage("image", image)
+	if len(j.Services) > s.MaxServices {
+		problems = append(problems, fmt.Sprintf("the job asks for %d services; this runner allows %d (maxServices)", len(j.Services), s.MaxServices))
+	}
+	serviceImages := make([]string, len(j.Services))
+	for i, svc := range j.Services {
+		serviceImages[i] = jobImage("service image", svc.Name)
 	}
 	res, resProblems := buildResources(s, j)
 	problems = append(problems, resProblems...)
@@ -114,7 +142,7 @@ func PodSpec(s *Settings, j *Job, name string, now time.Time) (*corev1.Pod, *cor
 		return nil, nil, &JobImageError{Msg: strings.Join(problems, "\n")}
 	}
 
-	lbl := jobLabels(j)
+	lbl := jobLabels(j, nonce)
 	podLabels := map[string]string{}
 	for k, v := range s.Labels {
 		podLabels[k] = v
@@ -132,40 +160,53 @@ func PodSpec(s *Settings, j *Job, name string, now time.Time) (*corev1.Pod, *cor
 		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: lbl},
 		Type:       corev1.SecretTypeOpaque,
 		Data:       map[string][]byte{},
+		Immutable:  new(bool),
 	}
+	*secret.Immutable = true
 	secretEnv := func(env, key, value string) corev1.EnvVar {
 		secret.Data[key] = []byte(value)
 		return corev1.EnvVar{Name: env, ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
 			LocalObjectReference: corev1.LocalObjectReference{Name: name}, Key: key}}}
 	}
-
-	mounts := []corev1.VolumeMount{{Name: buildsVolume, MountPath: s.BuildsDir}}
-	volumes := []corev1.Volume{{Name: buildsVolume, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}}
-	if src := cacheSource(s); src != nil {
-		// one directory per project: a job never sees another project's cache
-		mounts = append(mounts, corev1.VolumeMount{Name: cacheVolume, MountPath: s.CacheDir, SubPath: "project-" + labelValue(j.ProjectID)})
-		volumes = append(volumes, corev1.Volume{Name: cacheVolume, VolumeSource: *src})
+	registries := map[string]bool{}
+	if cfg, hosts := dockerConfig(j.Credentials); cfg != nil {
+		secret.Type = corev1.SecretTypeDockerConfigJson
+		secret.Data[corev1.DockerConfigJsonKey] = cfg
+		registries = hosts
 	}
-	privileged := func() *corev1.SecurityContext {
-		if !s.Privileged {
-			return &corev1.SecurityContext{Privileged: new(bool)}
+	pull := func(img string) corev1.PullPolicy {
+		if s.PullPolicy != "" {
+			return s.PullPolicy
 		}
-		t := true
-		return &corev1.SecurityContext{Privileged: &t}
+		if n, err := reference.ParseNormalizedNamed(img); err == nil && registries[reference.Domain(n)] {
+			return corev1.PullAlways // the kubelet asks the registry, with this job's login, every time
+		}
+		return corev1.PullIfNotPresent
+	}
+
+	mounts := []corev1.VolumeMount{{Name: buildsVolume, MountPath: s.BuildsDir}, {Name: runVolume, MountPath: RunDir}}
+	runLimit := resource.MustParse(runSizeLimit)
+	volumes := []corev1.Volume{
+		{Name: buildsVolume, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: s.BuildsSizeLimit}}},
+		{Name: runVolume, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: &runLimit}}},
+	}
+	if src := cacheSource(s); src != nil {
+		mounts = append(mounts, corev1.VolumeMount{Name: cacheVolume, MountPath: s.CacheDir, SubPath: CacheSubPath(j)})
+		volumes = append(volumes, corev1.Volume{Name: cacheVolume, VolumeSource: *src})
 	}
 	keep := []string{"sh", "-c", keepAlive}
 	containers := []corev1.Container{
 		{Name: BuildContainer, Image: image, Command: keep, VolumeMounts: mounts, Resources: res,
-			ImagePullPolicy: corev1.PullIfNotPresent, SecurityContext: privileged()},
-		{Name: HelperContainer, Image: s.HelperImage, Command: keep, VolumeMounts: mounts,
-			ImagePullPolicy: corev1.PullIfNotPresent, SecurityContext: &corev1.SecurityContext{Privileged: new(bool)},
+			ImagePullPolicy: pull(image), SecurityContext: s.containerSecurity(s.Privileged)},
+		{Name: HelperContainer, Image: s.HelperImage, Command: keep, VolumeMounts: mounts, Resources: *s.HelperResources.DeepCopy(),
+			ImagePullPolicy: pull(s.HelperImage), SecurityContext: s.containerSecurity(false),
 			Env: []corev1.EnvVar{secretEnv("CI_JOB_TOKEN", "job-token", j.Token.Reveal())}},
 	}
 	var aliases []string
 	token := j.Token.Reveal()
 	for i, svc := range j.Services {
-		c := corev1.Container{Name: fmt.Sprintf("svc-%d", i), Image: svc.Name, Command: svc.Entrypoint, Args: svc.Command,
-			ImagePullPolicy: corev1.PullIfNotPresent, SecurityContext: privileged()}
+		c := corev1.Container{Name: fmt.Sprintf("svc-%d", i), Image: serviceImages[i], Command: svc.Entrypoint, Args: svc.Command,
+			Resources: *s.ServiceResources.DeepCopy(), ImagePullPolicy: pull(serviceImages[i]), SecurityContext: s.containerSecurity(s.Privileged)}
 		for k, v := range j.Variables {
 			if v.File || token != "" && strings.Contains(v.Value, token) {
 				continue // services never get the job token
@@ -182,7 +223,11 @@ func PodSpec(s *Settings, j *Job, name string, now time.Time) (*corev1.Pod, *cor
 	for _, n := range s.ImagePullSecrets {
 		pullSecrets = append(pullSecrets, corev1.LocalObjectReference{Name: n})
 	}
+	if secret.Type == corev1.SecretTypeDockerConfigJson {
+		pullSecrets = append(pullSecrets, corev1.LocalObjectReference{Name: name})
+	}
 	f, zero := false, int64(0)
+	deadline := int64(ActiveDeadline(s, j) / time.Second)
 	pod := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: podLabels, Annotations: ann},
 		Spec: corev1.PodSpec{
@@ -196,7 +241,17 @@ func PodSpec(s *Settings, j *Job, name string, now time.Time) (*corev1.Pod, *cor
 			Tolerations:                   s.Tolerations,
 			ImagePullSecrets:              pullSecrets,
 			TerminationGracePeriodSeconds: &zero,
+			ActiveDeadlineSeconds:         &deadline,
+			SchedulingGates:               []corev1.PodSchedulingGate{{Name: SchedulingGate}},
+			SecurityContext: &corev1.PodSecurityContext{
+				SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+				RunAsUser:      s.RunAsUser, RunAsGroup: s.RunAsGroup, FSGroup: s.FSGroup,
+			},
 		},
+	}
+	if s.PodSecurity == LevelRestricted {
+		t := true
+		pod.Spec.SecurityContext.RunAsNonRoot = &t
 	}
 	if len(aliases) > 0 {
 		pod.Spec.HostAliases = []corev1.HostAlias{{IP: "127.0.0.1", Hostnames: aliases}}
@@ -204,22 +259,75 @@ func PodSpec(s *Settings, j *Job, name string, now time.Time) (*corev1.Pod, *cor
 	return pod, secret, nil
 }
 
+// ActiveDeadline is how long a job pod may run before the kubelet stops it: the job's timeout
+// (3 h when GitLab sent none) plus the pod start timeout and five minutes, so a pod whose
+// runner vanished ends on its own, even before gc runs.
+func ActiveDeadline(s *Settings, j *Job) time.Duration {
+	timeout := j.Timeout
+	if timeout <= 0 {
+		timeout = 3 * time.Hour
+	}
+	return timeout + time.Duration(s.PodStartTimeout) + 5*time.Minute
+}
+
+// containerSecurity is a container's security context at the settings' Pod Security level.
+func (s *Settings) containerSecurity(privileged bool) *corev1.SecurityContext {
+	escalate := s.AllowPrivilegeEscalation || privileged // the API refuses privileged without it
+	c := &corev1.SecurityContext{Privileged: &privileged, AllowPrivilegeEscalation: &escalate}
+	if s.PodSecurity == LevelRestricted {
+		c.Capabilities = &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}}
+	}
+	return c
+}
+
+// dockerConfig is the .dockerconfigjson of the job's registry logins, and their hosts.
+func dockerConfig(creds []Credential) ([]byte, map[string]bool) {
+	type auth struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+		Auth     string `json:"auth"`
+	}
+	auths := map[string]auth{}
+	hosts := map[string]bool{}
+	for _, c := range creds {
+		if c.Type != "registry" || c.URL == "" {
+			continue
+		}
+		host := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(c.URL, "https://"), "http://"), "/")
+		auths[host] = auth{c.Username, c.Password, base64.StdEncoding.EncodeToString([]byte(c.Username + ":" + c.Password))}
+		hosts[host] = true
+		if host == "docker.io" || host == "index.docker.io" || host == "registry-1.docker.io" {
+			hosts["docker.io"] = true
+		}
+	}
+	if len(auths) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(map[string]any{"auths": auths})
+	if err != nil {
+		return nil, nil
+	}
+	return b, hosts
+}
+
 func cacheSource(s *Settings) *corev1.VolumeSource {
 	switch {
 	case s.Cache.PVC != "":
 		return &corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: s.Cache.PVC}}
 	case s.Cache.HostPath != "":
-		t := corev1.HostPathDirectoryOrCreate
+		t := corev1.HostPathDirectory // the directory must exist: a job never creates one on the node
 		return &corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: s.Cache.HostPath, Type: &t}}
 	}
 	return nil
 }
 
 // buildResources applies the job's KUBERNETES_* variables to the settings' resources,
-// within resources.max.
+// within resources.max. A request the job raises above the settings' limit raises the limit
+// with it, unless the job set the limit too.
 func buildResources(s *Settings, j *Job) (corev1.ResourceRequirements, []string) {
 	res := corev1.ResourceRequirements{Requests: s.Resources.Requests.DeepCopy(), Limits: s.Resources.Limits.DeepCopy()}
 	var problems []string
+	jobLimit := map[corev1.ResourceName]bool{}
 	for _, rv := range resourceVariables {
 		v, ok := j.Variable(rv.key)
 		if !ok || v == "" {
@@ -242,6 +350,7 @@ func buildResources(s *Settings, j *Job) (corev1.ResourceRequirements, []string)
 		list := &res.Requests
 		if rv.limit {
 			list = &res.Limits
+			jobLimit[rv.resource] = true
 		}
 		if *list == nil {
 			*list = corev1.ResourceList{}
@@ -251,9 +360,14 @@ func buildResources(s *Settings, j *Job) (corev1.ResourceRequirements, []string)
 	for _, r := range jobResources {
 		req, hasReq := res.Requests[r]
 		lim, hasLim := res.Limits[r]
-		if hasReq && hasLim && req.Cmp(lim) > 0 {
-			problems = append(problems, fmt.Sprintf("%s request %s is above its limit %s", r, req.String(), lim.String()))
+		if !hasReq || !hasLim || req.Cmp(lim) <= 0 {
+			continue
 		}
+		if !jobLimit[r] {
+			res.Limits[r] = req.DeepCopy()
+			continue
+		}
+		problems = append(problems, fmt.Sprintf("%s request %s is above its limit %s", r, req.String(), lim.String()))
 	}
 	return res, problems
 }

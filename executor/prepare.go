@@ -21,35 +21,49 @@ import (
 	"gitlab.com/glcd/glcd/internal/rollout"
 )
 
-// Prepare creates the job's pod and waits until its build and helper containers run. A
-// pod that cannot start because of the job (an image that does not exist or may not be
-// pulled, a disallowed image) is a build failure at once; one that waits on the cluster
-// (unschedulable, a registry not answering) is a system failure after the pod start timeout.
+// errNoNonce is a later stage called without config's job_env.
+var errNoNonce = fmt.Errorf("the runner passed no %s: config_exec must be `glcd executor config` (its job_env carries the job's nonce)", JobEnvNonce)
+
+// Prepare creates the job's pod and waits until its build and helper containers run. The pod
+// is created held at a scheduling gate; its Secret is then created owned by it (so the Secret
+// goes with the pod whatever happens next), and the gate lifted. A pod that cannot start
+// because of the job (an image that does not exist or may not be pulled, a disallowed image)
+// is a build failure at once; one that waits on the cluster (unschedulable, a registry not
+// answering) is a system failure after the pod start timeout. A pod name that is taken is a
+// system failure too: prepare never deletes or replaces a pod it did not create for this job.
 func (d *Driver) Prepare(ctx context.Context) error {
+	if d.Nonce == "" {
+		return SystemFailure(errNoNonce)
+	}
 	start := d.now()
 	name, ns := d.podName(), d.namespace()
-	pod, secret, err := PodSpec(d.Settings, d.Job, name, start)
+	pod, secret, err := PodSpec(d.Settings, d.Job, name, d.Nonce, start)
 	if err != nil {
 		return BuildFailure(err)
 	}
 	fmt.Fprintf(d.Log, "Preparing pod %s/%s: image %s, helper %s%s\n", ns, name, pod.Spec.Containers[0].Image,
 		d.Settings.HelperImage, serviceList(d.Job))
-	// a retried prepare (after a system failure) starts from nothing
-	if err := d.remove(ctx, name, ns); err != nil {
-		return SystemFailure(err)
-	}
-	secret, err = d.Client.CoreV1().Secrets(ns).Create(ctx, secret, metav1.CreateOptions{})
-	if err != nil {
-		return SystemFailure(fmt.Errorf("create secret %s/%s: %w", ns, name, err))
+	if d.Job.Cache && cacheSource(d.Settings) == nil {
+		fmt.Fprintf(d.Log, "WARNING: this job declares cache: but this runner keeps no cache volume (cache.pvc in glcd's executor settings): "+
+			"the cache is written inside the job's pod and is gone with it\n")
 	}
 	created, err := d.Client.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{})
-	if err != nil {
-		return d.createFailed(ctx, name, ns, err)
+	if apierrors.IsAlreadyExists(err) {
+		return SystemFailure(fmt.Errorf("create pod %s/%s: the name is taken by a pod this job did not create; it is left alone", ns, name))
 	}
-	// the Secret goes with the pod even if cleanup never runs
-	owner := fmt.Sprintf(`{"metadata":{"ownerReferences":[{"apiVersion":"v1","kind":"Pod","name":%q,"uid":%q}]}}`, created.Name, created.UID)
-	if _, err := d.Client.CoreV1().Secrets(ns).Patch(ctx, secret.Name, types.StrategicMergePatchType, []byte(owner), metav1.PatchOptions{}); err != nil {
-		return SystemFailure(fmt.Errorf("secret %s/%s owner: %w", ns, name, err))
+	if err != nil {
+		return d.createFailed(err, fmt.Sprintf("create pod %s/%s", ns, name))
+	}
+	secret.OwnerReferences = []metav1.OwnerReference{{APIVersion: "v1", Kind: "Pod", Name: created.Name, UID: created.UID}}
+	if _, err := d.Client.CoreV1().Secrets(ns).Create(ctx, secret, metav1.CreateOptions{}); err != nil {
+		d.removeCreated(ctx, created)
+		return d.createFailed(err, fmt.Sprintf("create secret %s/%s", ns, name))
+	}
+	// the pod may be scheduled now: test the UID, so the patch only ever lifts this pod's gate
+	ungate := fmt.Sprintf(`[{"op":"test","path":"/metadata/uid","value":%q},{"op":"remove","path":"/spec/schedulingGates"}]`, created.UID)
+	if _, err := d.Client.CoreV1().Pods(ns).Patch(ctx, name, types.JSONPatchType, []byte(ungate), metav1.PatchOptions{}); err != nil {
+		d.removeCreated(ctx, created)
+		return SystemFailure(fmt.Errorf("release pod %s/%s to the scheduler: %w", ns, name, err))
 	}
 	if err := d.waitRunning(ctx, created); err != nil {
 		return err
@@ -69,15 +83,20 @@ func serviceList(j *Job) string {
 	return ", services " + strings.Join(s, "; ")
 }
 
-// createFailed sorts a refused pod: the API's refusal of the job's pod (admission, quota,
-// invalid spec) is the job's or the settings' problem, anything else the system's.
-func (d *Driver) createFailed(ctx context.Context, name, ns string, err error) error {
-	_ = d.remove(context.WithoutCancel(ctx), name, ns)
-	err = fmt.Errorf("create pod %s/%s: %w", ns, name, err)
-	if apierrors.IsInvalid(err) || apierrors.IsForbidden(err) && strings.Contains(err.Error(), "exceeded quota") {
+// createFailed sorts a refused create: the API's refusal of the job's pod (admission such as
+// PodSecurity, quota, an invalid spec) is the job's or the settings' problem, anything else
+// the system's.
+func (d *Driver) createFailed(err error, what string) error {
+	err = fmt.Errorf("%s: %w", what, err)
+	if apierrors.IsInvalid(err) || apierrors.IsForbidden(err) && (strings.Contains(err.Error(), "exceeded quota") || strings.Contains(err.Error(), "PodSecurity")) {
 		return BuildFailure(err)
 	}
 	return SystemFailure(err)
+}
+
+// removeCreated deletes the pod prepare has just created (its Secret, if any, goes with it).
+func (d *Driver) removeCreated(ctx context.Context, p *corev1.Pod) {
+	_ = d.deletePod(context.WithoutCancel(ctx), p.Namespace, p.Name, p.UID)
 }
 
 // waitRunning watches the pod until the build and helper containers run, reporting each
@@ -106,7 +125,7 @@ func (d *Driver) waitRunning(ctx context.Context, pod *corev1.Pod) error {
 			return false, SystemFailure(fmt.Errorf("pod %s/%s was deleted while it started", ns, pod.Name))
 		}
 		p, ok := ev.Object.(*corev1.Pod)
-		if !ok {
+		if !ok || p.UID != pod.UID {
 			return false, nil
 		}
 		last = last[:0]

@@ -26,9 +26,32 @@ const (
 	DefaultBuildsDir       = "/builds"
 	DefaultCacheDir        = "/cache"
 	DefaultPodStartTimeout = 5 * time.Minute
+	DefaultMaxServices     = 5
+	DefaultPullGrace       = 30 * time.Second
 	// MaxSettingsSize caps the settings file.
 	MaxSettingsSize = 1 << 20
 )
+
+// Pod Security Standards levels (podSecurity) the job pods are built for.
+const (
+	LevelPrivileged = "privileged"
+	LevelBaseline   = "baseline"
+	LevelRestricted = "restricted"
+)
+
+// defaultResources are the requests and limits of each kind of container when the settings
+// name none: every container has a memory limit, so no job can take the node's memory.
+var defaultResources = map[string]corev1.ResourceRequirements{
+	"build": {Requests: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("256Mi")},
+		Limits: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("4Gi")}},
+	"helper": {Requests: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("64Mi")},
+		Limits: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("1Gi")}},
+	"service": {Requests: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("64Mi")},
+		Limits: corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("1Gi")}},
+}
+
+// DefaultBuildsSizeLimit caps the builds emptyDir when the settings name no limit.
+var DefaultBuildsSizeLimit = resource.MustParse("10Gi")
 
 // Duration is a time.Duration written as "90s" or "5m" in the settings file.
 type Duration time.Duration
@@ -79,8 +102,40 @@ type Settings struct {
 	// PodStartTimeout bounds the wait for a pod that is pending for a reason that may pass
 	// (unschedulable, a registry that does not answer).
 	PodStartTimeout Duration `json:"podStartTimeout"`
-	// Privileged runs the build and service containers privileged (for docker:dind).
+	// CleanupTimeout bounds how long cleanup retries an API server that does not answer
+	// (default 1m) before it reports the pod it leaves to gc.
+	CleanupTimeout Duration `json:"cleanupTimeout"`
+	// PullGrace is how long the pull of a job's image may fail for a network reason (a
+	// registry that does not answer) before prepare gives up with a system failure the runner
+	// retries (default 30s). A registry host that does not exist fails the job at once.
+	PullGrace Duration `json:"pullGrace"`
+	// Privileged runs the build and service containers privileged (for docker:dind); it
+	// needs podSecurity: privileged.
 	Privileged bool `json:"privileged"`
+	// PodSecurity is the Pod Security Standard every job pod is built to pass, the level the
+	// jobs' namespace should enforce: baseline (the default), restricted (every container runs
+	// as non-root, with no capability: the images must run as non-root, or set runAsUser), or
+	// privileged (needed for privileged: true and for a hostPath cache).
+	PodSecurity string `json:"podSecurity"`
+	// AllowPrivilegeEscalation lets a job's processes gain privileges (setuid binaries such as
+	// sudo); off by default.
+	AllowPrivilegeEscalation bool `json:"allowPrivilegeEscalation"`
+	// RunAsUser, RunAsGroup and FSGroup set the pod's user, group and volume group.
+	RunAsUser  *int64 `json:"runAsUser"`
+	RunAsGroup *int64 `json:"runAsGroup"`
+	FSGroup    *int64 `json:"fsGroup"`
+	// HelperResources and ServiceResources are the requests and limits of the helper
+	// container and of each service container.
+	HelperResources  corev1.ResourceRequirements `json:"helperResources"`
+	ServiceResources corev1.ResourceRequirements `json:"serviceResources"`
+	// BuildsSizeLimit caps the builds emptyDir (default 10Gi): a job writing more is evicted.
+	BuildsSizeLimit *resource.Quantity `json:"buildsSizeLimit"`
+	// MaxServices caps the number of services: of a job (default 5).
+	MaxServices int `json:"maxServices"`
+	// PullPolicy of the job's images. Empty: Always for an image of a registry the job has
+	// credentials for (so a job never runs a private image the node pulled for another
+	// project), IfNotPresent for the others.
+	PullPolicy corev1.PullPolicy `json:"pullPolicy"`
 	// BuildsDir and CacheDir are the paths inside the pod the runner is told about.
 	BuildsDir string `json:"buildsDir"`
 	CacheDir  string `json:"cacheDir"`
@@ -122,6 +177,7 @@ var envSettings = []struct {
 		s.PodStartTimeout = Duration(d)
 		return err
 	}},
+	{"GLCD_EXECUTOR_POD_SECURITY", func(s *Settings, v string) error { s.PodSecurity = v; return nil }},
 	{"GLCD_EXECUTOR_PRIVILEGED", func(s *Settings, v string) error {
 		b, err := strconv.ParseBool(v)
 		s.Privileged = b
@@ -161,6 +217,23 @@ func LoadSettings(file string, lookup ci.Lookup) (*Settings, error) {
 	if s.PodStartTimeout == 0 {
 		s.PodStartTimeout = Duration(DefaultPodStartTimeout)
 	}
+	s.PodSecurity = cmp.Or(s.PodSecurity, LevelBaseline)
+	if s.CleanupTimeout == 0 {
+		s.CleanupTimeout = Duration(DefaultCleanupTimeout)
+	}
+	if s.PullGrace == 0 {
+		s.PullGrace = Duration(DefaultPullGrace)
+	}
+	if s.MaxServices == 0 {
+		s.MaxServices = DefaultMaxServices
+	}
+	if s.BuildsSizeLimit == nil {
+		q := DefaultBuildsSizeLimit.DeepCopy()
+		s.BuildsSizeLimit = &q
+	}
+	withDefaults(&s.Resources.Requests, &s.Resources.Limits, defaultResources["build"], s.Resources.Max)
+	withDefaults(&s.HelperResources.Requests, &s.HelperResources.Limits, defaultResources["helper"], nil)
+	withDefaults(&s.ServiceResources.Requests, &s.ServiceResources.Limits, defaultResources["service"], nil)
 	problems = append(problems, s.problems()...)
 	if len(problems) > 0 {
 		where := "GLCD_EXECUTOR_* variables"
@@ -170,6 +243,40 @@ func LoadSettings(file string, lookup ci.Lookup) (*Settings, error) {
 		return nil, fmt.Errorf("executor settings (%s) are invalid:\n  - %s", where, strings.Join(problems, "\n  - "))
 	}
 	return s, nil
+}
+
+// withDefaults fills the requests and limits the settings leave out from def, never making a
+// request larger than its limit (a default limit below the request the settings name is the
+// request, a default request above their limit is the limit) nor above max.
+func withDefaults(req, lim *corev1.ResourceList, def corev1.ResourceRequirements, max corev1.ResourceList) {
+	if *req == nil {
+		*req = corev1.ResourceList{}
+	}
+	if *lim == nil {
+		*lim = corev1.ResourceList{}
+	}
+	for k, d := range def.Requests {
+		if _, ok := (*req)[k]; !ok {
+			if l, ok := (*lim)[k]; ok && l.Cmp(d) < 0 {
+				d = l
+			}
+			if m, ok := max[k]; ok && m.Cmp(d) < 0 {
+				d = m
+			}
+			(*req)[k] = d.DeepCopy()
+		}
+	}
+	for k, d := range def.Limits {
+		if _, ok := (*lim)[k]; !ok {
+			if m, ok := max[k]; ok && m.Cmp(d) < 0 {
+				d = m
+			}
+			if r, ok := (*req)[k]; ok && r.Cmp(d) > 0 {
+				d = r
+			}
+			(*lim)[k] = d.DeepCopy()
+		}
+	}
 }
 
 // readCapped reads a whole file of at most limit bytes.
@@ -192,7 +299,7 @@ func (s *Settings) problems() []string {
 	if s.Image != "" {
 		if _, err := reference.ParseNormalizedNamed(s.Image); err != nil {
 			add("image %q: %v", s.Image, err)
-		} else if !s.imageAllowed(s.Image) {
+		} else if _, ok := s.allowedImage(s.Image); !ok {
 			add("image %q (the default job image) does not match allowedImages %v", s.Image, s.AllowedImages)
 		}
 	}
@@ -242,8 +349,54 @@ func (s *Settings) problems() []string {
 	if s.BuildsDir == s.CacheDir {
 		add("buildsDir and cacheDir are both %q", s.BuildsDir)
 	}
-	if s.PodStartTimeout <= 0 {
-		add("podStartTimeout %s: want a positive duration", time.Duration(s.PodStartTimeout))
+	for name, d := range map[string]Duration{"podStartTimeout": s.PodStartTimeout, "cleanupTimeout": s.CleanupTimeout, "pullGrace": s.PullGrace} {
+		if d <= 0 {
+			add("%s %s: want a positive duration", name, time.Duration(d))
+		}
+	}
+	switch s.PodSecurity {
+	case LevelPrivileged, LevelBaseline, LevelRestricted:
+	default:
+		add("podSecurity %q: want baseline, restricted or privileged", s.PodSecurity)
+	}
+	if s.PodSecurity != LevelPrivileged {
+		if s.Privileged {
+			add("privileged: true breaks PodSecurity %s: set podSecurity: privileged as well (and label the jobs' namespace so)", s.PodSecurity)
+		}
+		if s.Cache.HostPath != "" {
+			add("cache.hostPath: a hostPath volume breaks PodSecurity %s: use cache.pvc with a hostPath or local "+
+				"PersistentVolume (examples/runner/cache.yaml), or set podSecurity: privileged", s.PodSecurity)
+		}
+	}
+	if s.MaxServices < 0 {
+		add("maxServices %d: want 0 or more", s.MaxServices)
+	}
+	if s.BuildsSizeLimit != nil && s.BuildsSizeLimit.Sign() <= 0 {
+		add("buildsSizeLimit %s: want a positive size such as 10Gi", s.BuildsSizeLimit.String())
+	}
+	switch s.PullPolicy {
+	case "", corev1.PullAlways, corev1.PullIfNotPresent, corev1.PullNever:
+	default:
+		add("pullPolicy %q: want Always, IfNotPresent or Never", s.PullPolicy)
+	}
+	for _, r := range []struct {
+		name string
+		res  corev1.ResourceRequirements
+	}{{"helperResources", s.HelperResources}, {"serviceResources", s.ServiceResources}} {
+		for _, list := range []corev1.ResourceList{r.res.Requests, r.res.Limits} {
+			for k := range list {
+				if !slices.Contains(jobResources, k) {
+					add("%s.%s: only cpu and memory are supported", r.name, k)
+				}
+			}
+		}
+		for _, k := range jobResources {
+			req, hasReq := r.res.Requests[k]
+			lim, hasLim := r.res.Limits[k]
+			if hasReq && hasLim && req.Cmp(lim) > 0 {
+				add("%s: %s request %s is above its limit %s", r.name, k, req.String(), lim.String())
+			}
+		}
 	}
 	for _, r := range []struct {
 		name string
@@ -279,22 +432,25 @@ func (s *Settings) problems() []string {
 // jobResources are the resources the settings and jobs may set.
 var jobResources = []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory}
 
-// imageAllowed says whether image matches AllowedImages, as written or in its full form
-// (alpine and docker.io/library/alpine:latest are the same image).
-func (s *Settings) imageAllowed(image string) bool {
-	if len(s.AllowedImages) == 0 {
-		return true
-	}
+// allowedImage says whether image matches AllowedImages, as written or in its full form
+// (alpine and docker.io/library/alpine:latest are the same image), and returns the full form,
+// which the pod names: the image the runner allowed is the image the node pulls.
+func (s *Settings) allowedImage(image string) (string, bool) {
+	full := image
 	names := []string{image}
 	if n, err := reference.ParseNormalizedNamed(image); err == nil {
-		names = append(names, reference.TagNameOnly(n).String(), reference.FamiliarString(reference.TagNameOnly(n)))
+		full = reference.TagNameOnly(n).String()
+		names = append(names, full, reference.FamiliarString(reference.TagNameOnly(n)))
+	}
+	if len(s.AllowedImages) == 0 {
+		return full, true
 	}
 	for _, p := range s.AllowedImages {
 		for _, n := range names {
 			if ok, _ := doublestar.Match(p, n); ok {
-				return true
+				return full, true
 			}
 		}
 	}
-	return false
+	return full, false
 }

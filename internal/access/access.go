@@ -117,10 +117,10 @@ func applyRules() []Rule {
 // kubectl's default since 1.31; create: SPDY). Nothing cluster-wide.
 func executorRules() []Rule {
 	return []Rule{
-		{Resource: "pods", Verbs: []string{"list", "watch", "create", "delete", "patch"},
-			Why: "the job's pod: create it, wait for it, mark it, remove it (and leftovers)"},
+		{Resource: "pods", Verbs: []string{"get", "list", "watch", "create", "delete", "patch"},
+			Why: "the job's pod: create it, wait for it, release and mark it, check it is its job's, remove it (and leftovers)"},
 		{Resource: "pods", Subresource: "exec", Verbs: []string{"get", "create"}, Why: "run each stage's script in the pod"},
-		{Resource: "secrets", Verbs: []string{"list", "create", "delete", "patch"}, Why: "the job's variables and files, removed at cleanup"},
+		{Resource: "secrets", Verbs: []string{"create", "delete"}, Why: "the job's token, variables and registry login, owned by its pod; never read"},
 	}
 }
 

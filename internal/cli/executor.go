@@ -3,12 +3,14 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
+	"k8s.io/klog/v2"
 
 	"gitlab.com/glcd/glcd/executor"
 	"gitlab.com/glcd/glcd/internal/ci"
@@ -44,6 +46,9 @@ func executorCommand(r *runtime) *cli.Command {
 // cluster from the runner's KUBECONFIG (or in-cluster), the runner's exit codes.
 func (r *runtime) executorStage(stage string) cli.ActionFunc {
 	return func(c *cli.Context) error {
+		// client-go's own log lines (retries, broken streams) never reach the job log or the
+		// runner's: the driver says in its own words what happened
+		klog.SetOutput(io.Discard)
 		lookup := ci.Environ(r.osenv)
 		codes, err := runnerCodes(lookup)
 		if err != nil {
@@ -54,9 +59,15 @@ func (r *runtime) executorStage(stage string) cli.ActionFunc {
 			return nil
 		}
 		f := executor.AsFailure(err)
-		if f.ExitCode != 0 {
+		if !f.System {
+			// the runner reads the file's first line for every build failure, and never clears
+			// it: a stage that failed without an exit code of its own (canceled, refused) says 1
+			code := f.ExitCode
+			if code == 0 {
+				code = 1
+			}
 			if p, ok := lookup(executor.EnvBuildExitCodeFile); ok && p != "" {
-				if werr := os.WriteFile(p, []byte(strconv.Itoa(f.ExitCode)+"\n"), 0o600); werr != nil {
+				if werr := os.WriteFile(p, []byte(strconv.Itoa(code)+"\n"), 0o600); werr != nil {
 					return &exitcode.Error{Code: codes.system, Err: fmt.Errorf("%s: %w", executor.EnvBuildExitCodeFile, werr)}
 				}
 			}
@@ -101,15 +112,17 @@ func (r *runtime) executorRun(c *cli.Context, stage string, lookup ci.Lookup) er
 	if err != nil {
 		return executor.SystemFailure(err)
 	}
-	d := &executor.Driver{Settings: settings, Log: r.err}
+	// cleanup's stdout goes to the runner's debug log, its stderr is a warning there
+	d := &executor.Driver{Settings: settings, Log: r.err, Debug: r.out}
 	if stage != "gc" { // gc works for the runner, not for a job
 		if d.Job, err = executor.LoadJob(lookup); err != nil {
-			return executor.SystemFailure(err)
+			return executor.AsFailure(err)
 		}
 		r.masker.Add(d.Job.Secrets()...)
 	}
 	d.Pod, _ = lookup(executor.JobEnvPod)
 	d.Namespace, _ = lookup(executor.JobEnvNamespace)
+	d.Nonce, _ = lookup(executor.JobEnvNonce)
 	if stage == "config" {
 		return json.NewEncoder(r.out).Encode(d.Config(r.info.Version))
 	}

@@ -50,6 +50,9 @@ type Options struct {
 	// Addr is the IP address to listen on instead of 127.0.0.1; with TLS the certificate
 	// names it too.
 	Addr string
+	// API, when set, answers every request under /api/ (GitLab serves its API and its
+	// repositories on one host): a test's double of the endpoints it needs.
+	API http.Handler
 }
 
 // Request is one HTTP request as the server answered it.
@@ -77,9 +80,10 @@ type Server struct {
 	srv     *httptest.Server
 	backend string
 	tmp     string
-	tokens  []Token
+	api     http.Handler
 
 	mu       sync.Mutex
+	tokens   []Token
 	requests []Request
 	stderr   bytes.Buffer
 }
@@ -98,7 +102,7 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gitserver: %w", err)
 	}
-	s := &Server{Root: filepath.Join(tmp, "repos"), backend: backend, tmp: tmp, tokens: slices.Clone(opts.Tokens)}
+	s := &Server{Root: filepath.Join(tmp, "repos"), backend: backend, tmp: tmp, tokens: slices.Clone(opts.Tokens), api: opts.API}
 	for _, d := range []string{s.Root, filepath.Join(tmp, "home")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			os.RemoveAll(tmp)
@@ -243,7 +247,18 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 	return w.s.stderr.Write(p)
 }
 
+// AddToken makes the server accept one more credential (a new job's token, say).
+func (s *Server) AddToken(t Token) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tokens = append(s.tokens, t)
+}
+
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if s.api != nil && strings.HasPrefix(r.URL.Path, "/api/") {
+		s.api.ServeHTTP(w, r)
+		return
+	}
 	rec := Request{Method: r.Method, Path: r.URL.Path, Service: r.URL.Query().Get("service"), Protocol: r.Header.Get("Git-Protocol")}
 	if rec.Service == "" {
 		rec.Service = path.Base(r.URL.Path)
@@ -256,13 +271,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	user, pass, hasAuth := r.BasicAuth()
 	rec.User = user
 	var tok *Token
+	s.mu.Lock()
 	for i := range s.tokens {
-		t := &s.tokens[i]
+		t := s.tokens[i]
 		if hasAuth && pass == t.Value && (t.User == "" || t.User == user) {
-			tok = t
+			tok = &t
 			break
 		}
 	}
+	s.mu.Unlock()
 	if tok == nil {
 		// GitLab's answer to missing or wrong credentials on a private project.
 		w.Header().Set("WWW-Authenticate", `Basic realm="GitLab"`)
