@@ -36,7 +36,7 @@ else
 CONTAINER := $(IMAGE_CLI)
 endif
 
-.PHONY: build deps test test-stress lint vet staticcheck shellcheck demo bench testbed-build testbed-up testbed-down clean image-kubectl image-builder-base image-builder image-app images publish
+.PHONY: build deps test test-stress test-real-runner lint vet staticcheck shellcheck demo bench testbed-build testbed-up testbed-down clean image-kubectl image-builder-base image-builder image-app images publish
 
 ## build: the static glcd binary at $(BIN)/glcd
 build:
@@ -58,6 +58,14 @@ test: deps testbed-build lint build
 ## stress-ng, then once idle; logs in $(CACHE)/stress
 test-stress: deps testbed-build build
 	GLCD_TEST_BIN=$(BIN)/glcd hack/test-stress.sh
+
+## test-real-runner: the executor under the real GitLab Runner (not in CI: no runner binary there):
+## GITLAB_RUNNER=/path/gitlab-runner GITLAB_RUNNER_HELPER=/path/gitlab-runner-helper [RECORD=1: also
+## record what the runner hands each stage into executor/testdata/runner-17.9.3, for CI's replay]
+test-real-runner: deps testbed-build build
+	@test -x "$(GITLAB_RUNNER)" && test -x "$(GITLAB_RUNNER_HELPER)" || { echo "set GITLAB_RUNNER and GITLAB_RUNNER_HELPER to the binaries (README: Under the real GitLab Runner)"; exit 2; }
+	GLCD_TEST_BIN=$(BIN)/glcd GLCD_GITLAB_RUNNER=$(GITLAB_RUNNER) GLCD_GITLAB_RUNNER_HELPER=$(GITLAB_RUNNER_HELPER) \
+	  GLCD_RECORD_RUNNER=$(RECORD) $(GO) test -tags realrunner -count=1 -timeout 30m -run 'TestRealRunner' -v ./executor
 
 ## lint: gofmt, go vet, staticcheck and shellcheck
 lint: vet staticcheck shellcheck

@@ -139,12 +139,12 @@ func shortErr(err error) string {
 
 // GC deletes the pods the driver made whose job has not been worked on for longer than
 // olderThan (a runner that crashed never runs cleanup). A running stage renews its pod's
-// mark every HeartbeatInterval, so a long stage keeps its pod. It selects by the driver's
+// mark every heartbeat interval, so a long stage keeps its pod. It selects by the driver's
 // label only, so no other pod is ever touched, and returns the pods it deleted; their
 // Secrets go with them.
 func (d *Driver) GC(ctx context.Context, olderThan time.Duration) ([]string, error) {
-	if olderThan < 3*HeartbeatInterval {
-		return nil, fmt.Errorf("--older-than %s: want at least %s (running stages mark their pods every %s)", olderThan, 3*HeartbeatInterval, HeartbeatInterval)
+	if beat := time.Duration(d.Settings.HeartbeatInterval); olderThan < 3*beat {
+		return nil, fmt.Errorf("--older-than %s: want at least %s (running stages mark their pods every %s: heartbeatInterval)", olderThan, 3*beat, beat)
 	}
 	ns := d.namespace()
 	sel := labels.SelectorFromSet(labels.Set{LabelManagedBy: ManagedBy}).String()
@@ -171,7 +171,7 @@ func (d *Driver) GC(ctx context.Context, olderThan time.Duration) ([]string, err
 
 // LastActive is when the driver last worked for the pod's job: its mark, or its creation.
 func LastActive(p *corev1.Pod) time.Time {
-	if t, err := time.Parse(time.RFC3339Nano, p.Annotations[AnnotationActiveAt]); err == nil && t.After(p.CreationTimestamp.Time) {
+	if t, err := time.Parse(time.RFC3339Nano, p.Annotations[AnnotationActiveAt]); err == nil {
 		return t
 	}
 	return p.CreationTimestamp.Time

@@ -63,11 +63,12 @@ func setup(c *testbed.Cluster) error {
 		return err
 	}
 	if err := c.ImportBusyboxImages(ctx, map[string][]string{
-		serviceImage: {"sh", "-c", "mkdir -p /www && echo service-ok > /www/index.html && exec httpd -f -p 8080 -h /www"},
+		// its files in /tmp: it serves as any user (PodSecurity restricted runs it as non-root)
+		serviceImage: {"sh", "-c", "mkdir -p /tmp/www && echo service-ok > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www"},
 	}); err != nil {
 		return err
 	}
-	return c.ImportToolImage(ctx, testbed.HelperImage, testbed.HelperPrograms...)
+	return c.ImportHelperImage(ctx)
 }
 
 // namespace starts the test bed if needed and gives the test a namespace of its own.
@@ -126,7 +127,7 @@ var jobCounter = time.Now().Unix() % 100000
 func newJob(t *testing.T, ns, project string, stages []runner.Stage) runner.Job {
 	jobCounter++
 	j := runner.Job{ID: fmt.Sprint(jobCounter), ProjectID: project, Concurrent: "0", Token: randomToken(t, "glcd-job-token-"),
-		Vars:   []executor.Variable{{Key: "DEPLOY_PASSWORD", Value: randomToken(t, "masked-var-"), Masked: true}},
+		Vars:   []runner.Variable{{Key: "DEPLOY_PASSWORD", Value: randomToken(t, "masked-var-"), Masked: true}},
 		Stages: stages}
 	j.AfterPrepare = podHasNoSecret(ns, j.Secrets())
 	return j
@@ -179,9 +180,19 @@ func podHasNoSecret(ns string, secrets []string) func(string) error {
 		if p.Spec.AutomountServiceAccountToken == nil || *p.Spec.AutomountServiceAccountToken {
 			return fmt.Errorf("the pod mounts a service account token")
 		}
+		if sc := p.Spec.SecurityContext; sc == nil || sc.SeccompProfile == nil || sc.SeccompProfile.Type != corev1.SeccompProfileTypeRuntimeDefault {
+			return fmt.Errorf("the pod has no RuntimeDefault seccomp profile")
+		}
+		if p.Spec.ActiveDeadlineSeconds == nil || len(p.Spec.SchedulingGates) != 0 || p.Labels[executor.LabelNonce] == "" {
+			return fmt.Errorf("the pod has no deadline, is still gated or has no nonce label")
+		}
 		for _, c := range p.Spec.Containers {
-			if c.SecurityContext != nil && c.SecurityContext.Privileged != nil && *c.SecurityContext.Privileged {
-				return fmt.Errorf("container %s is privileged", c.Name)
+			sc := c.SecurityContext
+			if sc == nil || sc.Privileged == nil || *sc.Privileged || sc.AllowPrivilegeEscalation == nil || *sc.AllowPrivilegeEscalation {
+				return fmt.Errorf("container %s is privileged or may escalate its privileges", c.Name)
+			}
+			if _, ok := c.Resources.Limits[corev1.ResourceMemory]; !ok {
+				return fmt.Errorf("container %s has no memory limit", c.Name)
 			}
 		}
 		return nil
@@ -247,7 +258,7 @@ func TestGetSourcesClonesInTheHelperWithTheJobToken(t *testing.T) {
 	must(t, err)
 	dir := "/builds/glcdtest/0/group/app"
 	cloneURL := strings.Replace(git.RepoURL("group/app.git"), "://", "://gitlab-ci-token:"+j.Token+"@", 1)
-	j.Vars = append(j.Vars, executor.Variable{Key: "CI_SERVER_TLS_CA_FILE", Value: string(ca), File: true})
+	j.Vars = append(j.Vars, runner.Variable{Key: "CI_SERVER_TLS_CA_FILE", Value: string(ca), File: true})
 	j.Stages = []runner.Stage{
 		{Name: "get_sources", Lines: []string{
 			// as the runner does: file variables written next to the project, git told about the CA
@@ -289,7 +300,7 @@ func TestServiceIsReachableByAlias(t *testing.T) {
 	ns := namespace(t)
 	rn := newRunner(t, ns)
 	j := newJob(t, ns, "100", runner.BuildOnly(`wget -q -O- http://web:8080/`, `wget -q -O- http://localhost:8080/`))
-	j.Services = []executor.Service{{Name: serviceImage, Alias: "web"}}
+	j.Services = []runner.Service{{Name: serviceImage, Alias: "web"}}
 	res, err := rn.Run(ctxFor(t, 3*time.Minute), j)
 	must(t, err)
 	out := res.Output()
@@ -302,10 +313,19 @@ func TestServiceIsReachableByAlias(t *testing.T) {
 	checkJob(t, ns, &j, res)
 }
 
+// cacheVolume makes the claim ci-cache in ns on a new node directory, which it returns.
+func cacheVolume(t *testing.T, ns string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "cache")
+	must(t, tb.CacheVolume(ctxFor(t, time.Minute), ns, "ci-cache", dir))
+	t.Cleanup(func() { _ = tb.DeleteCacheVolume(context.Background(), ns, "ci-cache") })
+	return dir
+}
+
 func TestCacheIsKeptPerProject(t *testing.T) {
 	ns := namespace(t)
-	cacheDir := t.TempDir()
-	rn := newRunner(t, ns, "cache:\n  hostPath: "+cacheDir)
+	cacheDir := cacheVolume(t, ns)
+	rn := newRunner(t, ns, "cache:\n  pvc: ci-cache")
 	j1 := newJob(t, ns, "300", runner.BuildOnly(`mkdir -p /cache/stack`, `echo "deps of job 1" > /cache/stack/snapshot`))
 	j2 := newJob(t, ns, "300", runner.BuildOnly(`cat /cache/stack/snapshot`))
 	j3 := newJob(t, ns, "301", runner.BuildOnly(`if [ -e /cache/stack/snapshot ]; then echo other project sees it; else echo cache is empty; fi`, `ls -A /cache | wc -l`))
@@ -385,7 +405,7 @@ func TestUnschedulableShowsTheSchedulersReasonAndIsASystemFailure(t *testing.T) 
 	// a short start timeout for this test only: the scheduler's reason must be printed at once
 	must(t, os.WriteFile(rn.Settings, []byte(strings.Replace(mustRead(t, rn.Settings), "podStartTimeout: 60s", "podStartTimeout: 4s", 1)), 0o644))
 	j := newJob(t, ns, "100", runner.BuildOnly(`echo never runs`))
-	j.Vars = append(j.Vars, executor.Variable{Key: "KUBERNETES_CPU_REQUEST", Value: "64", Public: true})
+	j.Vars = append(j.Vars, runner.Variable{Key: "KUBERNETES_CPU_REQUEST", Value: "64", Public: true})
 	res, err := rn.Run(ctxFor(t, 3*time.Minute), j)
 	must(t, err)
 	out := res.Output()
@@ -404,8 +424,8 @@ func TestJobCannotRaiseResourcesAboveTheCaps(t *testing.T) {
 	ns := namespace(t)
 	rn := newRunner(t, ns, "resources:\n  requests: {memory: 64Mi}\n  max: {memory: 1Gi}")
 	j := newJob(t, ns, "100", runner.BuildOnly(`echo never runs`))
-	j.Vars = append(j.Vars, executor.Variable{Key: "KUBERNETES_MEMORY_REQUEST", Value: "2Gi", Public: true},
-		executor.Variable{Key: "KUBERNETES_CPU_LIMIT", Value: "1", Public: true})
+	j.Vars = append(j.Vars, runner.Variable{Key: "KUBERNETES_MEMORY_REQUEST", Value: "2Gi", Public: true},
+		runner.Variable{Key: "KUBERNETES_CPU_LIMIT", Value: "1", Public: true})
 	res, err := rn.Run(ctxFor(t, time.Minute), j)
 	must(t, err)
 	out := res.Output()
@@ -531,15 +551,13 @@ func TestGCRemovesOnlyLeftoverJobPods(t *testing.T) {
 		t.Errorf("the leftover job's secret survived gc: %v", err)
 	}
 	// the live job's runner goes on and cleans up
-	liveEnv := append(env, executor.CustomEnvPrefix+"CI_JOB_ID="+live.ID, executor.CustomEnvPrefix+"CI_PROJECT_ID="+live.ProjectID,
-		executor.JobEnvPod+"="+resLive.Pod, executor.JobEnvNamespace+"="+ns)
-	c, err = rn.Invoke(ctx, liveEnv, "cleanup", nil, "")
+	c, err = rn.Again(ctx, resLive, "cleanup")
 	must(t, err)
 	if c.Code != 0 {
 		t.Fatalf("cleanup exited %d: %s", c.Code, c.Out)
 	}
 	// cleanup is idempotent: a second one (or one after a failed prepare) succeeds too
-	c, err = rn.Invoke(ctx, liveEnv, "cleanup", nil, "")
+	c, err = rn.Again(ctx, resLive, "cleanup")
 	must(t, err)
 	if c.Code != 0 {
 		t.Errorf("second cleanup exited %d: %s", c.Code, c.Out)

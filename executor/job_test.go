@@ -107,7 +107,9 @@ func TestProtectedIsDecidedAsGitLabRunnerDoes(t *testing.T) {
 			vars := r["variables"].([]Variable)
 			vars[3].Value = "true"
 		}, nil, true},
-		{"a cache key GitLab suffixed", func(r map[string]any) { r["cache"] = []map[string]any{{"key": "deps-protected", "paths": []string{"x"}}} }, nil, true},
+		{"a cache key GitLab suffixed", func(r map[string]any) {
+			r["cache"] = []map[string]any{{"key": "deps-protected", "paths": []string{"x"}}}
+		}, nil, true},
 		{"an unprotected cache key", func(r map[string]any) {
 			r["cache"] = []map[string]any{{"key": "deps-protected-non_protected", "paths": []string{"x"}}}
 		}, nil, false},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -83,12 +84,16 @@ func serviceList(j *Job) string {
 	return ", services " + strings.Join(s, "; ")
 }
 
-// createFailed sorts a refused create: the API's refusal of the job's pod (admission such as
-// PodSecurity, quota, an invalid spec) is the job's or the settings' problem, anything else
-// the system's.
+// createFailed sorts a refused create: the API's refusal of the job's pod for what the job
+// asked (quota, an invalid spec) is the job's problem; a PodSecurity refusal is the settings'
+// (no job variable changes the pod's security) and anything else the system's.
 func (d *Driver) createFailed(err error, what string) error {
 	err = fmt.Errorf("%s: %w", what, err)
-	if apierrors.IsInvalid(err) || apierrors.IsForbidden(err) && (strings.Contains(err.Error(), "exceeded quota") || strings.Contains(err.Error(), "PodSecurity")) {
+	switch {
+	case apierrors.IsForbidden(err) && strings.Contains(err.Error(), "PodSecurity"):
+		return SystemFailure(fmt.Errorf("%w (the namespace enforces a stricter level than the pods are built for: "+
+			"set podSecurity in glcd's executor settings to the namespace's level)", err))
+	case apierrors.IsInvalid(err) || apierrors.IsForbidden(err) && strings.Contains(err.Error(), "exceeded quota"):
 		return BuildFailure(err)
 	}
 	return SystemFailure(err)
@@ -99,12 +104,28 @@ func (d *Driver) removeCreated(ctx context.Context, p *corev1.Pod) {
 	_ = d.deletePod(context.WithoutCancel(ctx), p.Namespace, p.Name, p.UID)
 }
 
+// errPullGrace ends the wait for a pod whose image pull failed for a network reason for
+// longer than the settings' pullGrace.
+type errPullGrace struct{ problem rollout.PodProblem }
+
+func (e errPullGrace) Error() string { return e.problem.String() }
+
 // waitRunning watches the pod until the build and helper containers run, reporting each
-// problem once as it appears.
+// problem once as it appears. A pull that keeps failing for a network reason ends the wait
+// after pullGrace: a registry host that does not resolve is the job's doing (its image's
+// name), any other network trouble a system failure the runner may retry.
 func (d *Driver) waitRunning(ctx context.Context, pod *corev1.Pod) error {
 	timeout := time.Duration(d.Settings.PodStartTimeout)
-	wctx, cancel := context.WithTimeout(ctx, timeout)
+	tctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	wctx, stop := context.WithCancelCause(tctx)
+	defer stop(nil)
+	pulling := map[string]*time.Timer{}
+	defer func() {
+		for _, t := range pulling {
+			t.Stop()
+		}
+	}()
 	ns := pod.Namespace
 	sel := fields.OneTermEqualSelector("metadata.name", pod.Name).String()
 	lw := &cache.ListWatch{
@@ -145,6 +166,10 @@ func (d *Driver) waitRunning(ctx context.Context, pod *corev1.Pod) error {
 				jobErr = BuildFailure(fmt.Errorf("the job's pod cannot start: %s", line))
 				return false, jobErr
 			}
+			if pr.Reason == rollout.ReasonImagePull && pulling[pr.Container] == nil {
+				pr := pr
+				pulling[pr.Container] = time.AfterFunc(time.Duration(d.Settings.PullGrace), func() { stop(errPullGrace{pr}) })
+			}
 		}
 		if p.Status.Phase == corev1.PodFailed || p.Status.Phase == corev1.PodSucceeded {
 			jobErr = BuildFailure(fmt.Errorf("the job's pod ended (%s) before the job ran: %s", p.Status.Phase,
@@ -153,6 +178,7 @@ func (d *Driver) waitRunning(ctx context.Context, pod *corev1.Pod) error {
 		}
 		return running(p), nil
 	})
+	var grace errPullGrace
 	switch {
 	case err == nil:
 		return nil
@@ -160,9 +186,11 @@ func (d *Driver) waitRunning(ctx context.Context, pod *corev1.Pod) error {
 		return jobErr
 	case errors.As(err, new(*Failure)):
 		return err
+	case errors.As(context.Cause(wctx), &grace):
+		return pullFailed(grace.problem, time.Duration(d.Settings.PullGrace))
 	case ctx.Err() != nil:
 		return BuildFailure(fmt.Errorf("canceled while pod %s/%s started", ns, pod.Name))
-	case wctx.Err() != nil:
+	case tctx.Err() != nil:
 		why := "no reason reported"
 		if len(last) > 0 {
 			why = strings.Join(last, "; ")
@@ -173,7 +201,21 @@ func (d *Driver) waitRunning(ctx context.Context, pod *corev1.Pod) error {
 }
 
 func imageProblem(reason string) bool {
-	return slices.Contains([]string{rollout.ReasonImageNotFound, rollout.ReasonImageUnauthorized, rollout.ReasonInvalidImageName}, reason)
+	return slices.Contains([]string{rollout.ReasonImageNotFound, rollout.ReasonImageUnauthorized, rollout.ReasonInvalidImageName,
+		rollout.ReasonRegistryUnknown}, reason)
+}
+
+// lookupFailed finds "lookup HOST" in a pull error: the registry's name did not resolve.
+var lookupFailed = regexp.MustCompile(`lookup ([^ :]+)`)
+
+// pullFailed is a pull that failed for a network reason for the whole grace: a registry
+// host whose name does not resolve is the job's (its image's name, not retried), anything
+// else the system's (the runner retries prepare).
+func pullFailed(p rollout.PodProblem, grace time.Duration) error {
+	if m := lookupFailed.FindStringSubmatch(p.Message); m != nil {
+		return BuildFailure(fmt.Errorf("the registry host %s of the job's image does not resolve (%s for %s, pullGrace): %s", m[1], p.Reason, grace, p.Message))
+	}
+	return SystemFailure(fmt.Errorf("the job's image could not be pulled for %s (pullGrace): %s", grace, p))
 }
 
 // running says the build and helper containers run and every service has started or ended.

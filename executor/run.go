@@ -11,15 +11,20 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/remotecommand"
+	watchtools "k8s.io/client-go/tools/watch"
 	utilexec "k8s.io/client-go/util/exec"
 	"k8s.io/streaming/pkg/httpstream"
 )
@@ -27,9 +32,9 @@ import (
 // MaxScriptSize caps a stage script the runner hands over.
 const MaxScriptSize = 64 << 20
 
-// HeartbeatInterval is how often a running stage renews its pod's active-at mark, so that gc
-// never takes the pod of a stage that is still running.
-const HeartbeatInterval = time.Minute
+// DefaultHeartbeatInterval is how often a running stage renews its pod's active-at mark, so
+// that gc never takes the pod of a stage that is still running.
+const DefaultHeartbeatInterval = time.Minute
 
 // helperStages run in the helper container; every other stage, including the ones this
 // driver has never heard of, runs in the build container.
@@ -70,6 +75,9 @@ type stageRun struct {
 	stage, container, dir string
 	script                []byte
 	offset                int64
+	// lastPod is the pod as last seen while the stage ran, its final state included once
+	// deleted: why the cluster stopped it, after it is gone.
+	lastPod atomic.Pointer[corev1.Pod]
 }
 
 // Run runs the stage's script in its container and returns when it ends. The script is
@@ -94,8 +102,13 @@ func (d *Driver) Run(ctx context.Context, scriptPath, stage string) error {
 	}
 	hb, stopHeartbeat := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopHeartbeat()
-	go d.heartbeat(hb, stage)
+	go d.heartbeat(hb)
 	r := &stageRun{stage: stage, container: ContainerFor(stage), dir: RunDir + "/" + stageID(stage), script: script}
+	r.lastPod.Store(pod)
+	go d.watchPod(hb, pod, &r.lastPod)
+	if d.Settings.AttachedStages {
+		return d.runAttached(ctx, r)
+	}
 	return d.follow(ctx, pod, r)
 }
 
@@ -138,9 +151,37 @@ func jsonPointer(key string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(key, "~", "~0"), "/", "~1")
 }
 
-// heartbeat renews the pod's active-at mark every HeartbeatInterval until ctx ends.
-func (d *Driver) heartbeat(ctx context.Context, stage string) {
-	t := time.NewTicker(HeartbeatInterval)
+// watchPod keeps the job's pod as last seen in last until ctx ends: one watch of this pod
+// only, resumed from its last version when it breaks.
+func (d *Driver) watchPod(ctx context.Context, pod *corev1.Pod, last *atomic.Pointer[corev1.Pod]) {
+	sel := fields.OneTermEqualSelector("metadata.name", pod.Name).String()
+	lw := &cache.ListWatch{WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+		o.FieldSelector = sel
+		return d.Client.CoreV1().Pods(pod.Namespace).Watch(ctx, o)
+	}}
+	w, err := watchtools.NewRetryWatcherWithContext(ctx, pod.ResourceVersion, lw)
+	if err != nil {
+		return
+	}
+	defer w.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev, ok := <-w.ResultChan():
+			if !ok {
+				return
+			}
+			if p, ok := ev.Object.(*corev1.Pod); ok && p.UID == pod.UID {
+				last.Store(p)
+			}
+		}
+	}
+}
+
+// heartbeat renews the pod's active-at mark every heartbeat interval until ctx ends.
+func (d *Driver) heartbeat(ctx context.Context) {
+	t := time.NewTicker(time.Duration(d.Settings.HeartbeatInterval))
 	defer t.Stop()
 	for {
 		select {
@@ -187,6 +228,10 @@ func (d *Driver) follow(ctx context.Context, pod *corev1.Pod, r *stageRun) error
 			case stageNoHelper:
 				return SystemFailure(fmt.Errorf("stage %s: the helper image %s has neither gitlab-runner nor gitlab-runner-helper, "+
 					"so the job's artifacts cannot be transferred: set helperImage to GitLab's gitlab-runner-helper image", r.stage, d.Settings.HelperImage))
+			}
+			// killed (the container or the pod went) or broken: the pod tells which
+			if ferr := d.diagnose(context.WithoutCancel(ctx), r); ferr != nil {
+				return ferr
 			}
 			return SystemFailure(fmt.Errorf("stage %s: the driver's stage command in container %s exited %d: %s", r.stage, r.container, code.ExitStatus(), strings.TrimSpace(ctrl.String())))
 		}
@@ -284,7 +329,13 @@ func (d *Driver) diagnose(ctx context.Context, r *stageRun) error {
 	p, err := d.Client.CoreV1().Pods(ns).Get(ctx, name, metav1.GetOptions{})
 	switch {
 	case apierrors.IsNotFound(err):
-		return SystemFailure(fmt.Errorf("stage %s: the job's pod %s/%s was deleted: the cluster stopped the job, not its script", r.stage, ns, name))
+		why := fmt.Sprintf("the job's pod %s/%s was deleted", ns, name)
+		if seen := r.lastPod.Load(); seen != nil {
+			if ended := podEnded(seen); ended != "" {
+				why = ended
+			}
+		}
+		return SystemFailure(fmt.Errorf("stage %s: %s: the cluster stopped the job, not its script", r.stage, why))
 	case err != nil:
 		return nil
 	case p.Labels[LabelNonce] != d.Nonce:
@@ -337,10 +388,10 @@ func messageSuffix(m string) string {
 func connectionCause(err error) string {
 	msg := err.Error()
 	switch {
+	case strings.Contains(msg, "error dialing backend") || strings.Contains(msg, ":10250") || strings.Contains(msg, "kubelet"):
+		return "the node's kubelet does not answer"
 	case strings.Contains(msg, "connection refused") || strings.Contains(msg, "no route to host"):
 		return "the API server does not answer"
-	case strings.Contains(msg, "error dialing backend") || strings.Contains(msg, "502") || strings.Contains(msg, "kubelet"):
-		return "the node's kubelet does not answer"
 	case strings.Contains(msg, "EOF") || strings.Contains(msg, "reset by peer") || strings.Contains(msg, "broken pipe") || strings.Contains(msg, "close"):
 		return "the stream was cut"
 	}

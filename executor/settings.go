@@ -105,6 +105,12 @@ type Settings struct {
 	// CleanupTimeout bounds how long cleanup retries an API server that does not answer
 	// (default 1m) before it reports the pod it leaves to gc.
 	CleanupTimeout Duration `json:"cleanupTimeout"`
+	// AttachedStages runs each stage over one exec stream, as glcd's executor did before
+	// stages were detached: no reconnection when it breaks. For comparison only (make bench).
+	AttachedStages bool `json:"attachedStages"`
+	// HeartbeatInterval is how often a running stage marks its pod active (default 1m): gc
+	// takes a pod idle for three intervals at least.
+	HeartbeatInterval Duration `json:"heartbeatInterval"`
 	// PullGrace is how long the pull of a job's image may fail for a network reason (a
 	// registry that does not answer) before prepare gives up with a system failure the runner
 	// retries (default 30s). A registry host that does not exist fails the job at once.
@@ -223,6 +229,9 @@ func LoadSettings(file string, lookup ci.Lookup) (*Settings, error) {
 	}
 	if s.PullGrace == 0 {
 		s.PullGrace = Duration(DefaultPullGrace)
+	}
+	if s.HeartbeatInterval == 0 {
+		s.HeartbeatInterval = Duration(DefaultHeartbeatInterval)
 	}
 	if s.MaxServices == 0 {
 		s.MaxServices = DefaultMaxServices
@@ -349,7 +358,8 @@ func (s *Settings) problems() []string {
 	if s.BuildsDir == s.CacheDir {
 		add("buildsDir and cacheDir are both %q", s.BuildsDir)
 	}
-	for name, d := range map[string]Duration{"podStartTimeout": s.PodStartTimeout, "cleanupTimeout": s.CleanupTimeout, "pullGrace": s.PullGrace} {
+	for name, d := range map[string]Duration{"podStartTimeout": s.PodStartTimeout, "cleanupTimeout": s.CleanupTimeout,
+		"pullGrace": s.PullGrace, "heartbeatInterval": s.HeartbeatInterval} {
 		if d <= 0 {
 			add("%s %s: want a positive duration", name, time.Duration(d))
 		}

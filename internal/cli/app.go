@@ -5,6 +5,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -42,7 +43,12 @@ func Run(ctx context.Context, args, environ []string, s Streams, info BuildInfo)
 	defer errw.Flush()
 	// client-go logs through klog (reflector errors, retries): the process's one klog goes
 	// through the masked stream too
-	klog.LogToStderr(false)
+	// (and only there: klog writes errors to the raw stderr as well unless its threshold says no)
+	klogFlags := flag.NewFlagSet("klog", flag.ContinueOnError)
+	klog.InitFlags(klogFlags)
+	for k, v := range map[string]string{"logtostderr": "false", "alsologtostderr": "false", "stderrthreshold": "FATAL"} {
+		_ = klogFlags.Set(k, v)
+	}
 	klog.SetOutput(errw)
 	defer klog.SetOutput(io.Discard)
 

@@ -15,6 +15,7 @@ const (
 	ReasonImageNotFound      = "ImageNotFound"
 	ReasonImageUnauthorized  = "ImagePullUnauthorized"
 	ReasonImagePull          = "ErrImagePull" // network or registry trouble: transient until --fail-after
+	ReasonRegistryUnknown    = "RegistryHostUnknown"
 	ReasonInvalidImageName   = "InvalidImageName"
 	ReasonConfigError        = "CreateContainerConfigError"
 	ReasonUnschedulable      = "Unschedulable"
@@ -158,11 +159,14 @@ func classifyContainer(pod *corev1.Pod, cs corev1.ContainerStatus, init bool, pr
 	return PodProblem{}, false
 }
 
-// classifyPull tells a missing image and missing credentials (both definitive) from network
-// and registry trouble (transient: a pull that recovers is not a failure).
+// classifyPull tells a missing image, missing credentials and a registry host that does not
+// exist (all definitive) from network and registry trouble (transient: a pull that recovers
+// is not a failure).
 func classifyPull(msg string) (reason, message string) {
 	m := strings.ToLower(msg)
 	switch {
+	case strings.Contains(m, "no such host"):
+		return ReasonRegistryUnknown, msg + " (is the image's registry name right?)"
 	case strings.Contains(m, "not found") || strings.Contains(m, "manifest unknown") || strings.Contains(m, "name unknown"):
 		return ReasonImageNotFound, msg
 	case strings.Contains(m, "unauthorized") || strings.Contains(m, "authentication required") ||

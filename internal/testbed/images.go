@@ -224,8 +224,10 @@ func WebApp(index string) []string {
 		"trap 'exit 0' TERM; httpd -f -p 8080 -h /www & wait"}
 }
 
-// HelperImage is the executor tests' helper image: busybox, git (with HTTPS) and bash.
-const HelperImage = "testbed.local/glcd-helper:1"
+// HelperImage is the executor tests' helper image, laid out as GitLab's: busybox, git (with
+// HTTPS), bash, and at /usr/bin/gitlab-runner-helper the stand-in for GitLab's helper program
+// (internal/testbed/cmd/runnerhelper), never a gitlab-runner.
+const HelperImage = "testbed.local/glcd-helper:2"
 
 // HelperPrograms are the host programs HelperImage carries.
 var HelperPrograms = []string{"/usr/bin/git", "/usr/lib/git-core/git", "/usr/lib/git-core/git-remote-http",
@@ -290,6 +292,42 @@ func (c *Cluster) ImportToolImage(ctx context.Context, ref string, programs ...s
 	if err != nil {
 		return err
 	}
+	return c.importImage(ctx, im)
+}
+
+// RunnerHelperPath is where GitLab's helper image keeps its one program: there is no
+// gitlab-runner in it, the name the custom executor's scripts call.
+const RunnerHelperPath = "usr/bin/gitlab-runner-helper"
+
+// ImportRunnerHelperImage imports an image laid out as GitLab's gitlab-runner-helper image:
+// git, bash and busybox, and the host's helper program (a static binary) at
+// /usr/bin/gitlab-runner-helper.
+func (c *Cluster) ImportRunnerHelperImage(ctx context.Context, ref, helper string) error {
+	im, err := ToolImage(ctx, ref, HelperPrograms...)
+	if err != nil {
+		return err
+	}
+	im.Files = append(im.Files, ImageFile{Path: RunnerHelperPath, Mode: 0o755, FromHost: helper}) // usr/bin is git's folder
+	return c.importImage(ctx, im)
+}
+
+// ImportHelperImage builds the stand-in helper program and imports HelperImage with it.
+func (c *Cluster) ImportHelperImage(ctx context.Context) error {
+	dir, err := os.MkdirTemp("", "glcd-runnerhelper-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "gitlab-runner-helper")
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", bin, "gitlab.com/glcd/glcd/internal/testbed/cmd/runnerhelper")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build runnerhelper: %w\n%s", err, out)
+	}
+	return c.ImportRunnerHelperImage(ctx, HelperImage, bin)
+}
+
+func (c *Cluster) importImage(ctx context.Context, im Image) error {
 	dir, err := os.MkdirTemp("", "glcd-images")
 	if err != nil {
 		return err

@@ -3,10 +3,19 @@ package testbed
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
+	"path/filepath"
+	"runtime"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/sys/unix"
 )
 
 // Registries inside the test bed's network namespace (Debian's docker-registry, the CNCF
@@ -51,4 +60,65 @@ func (c *Cluster) startRegistries(ctx context.Context, persistent bool) error {
 		}
 	}
 	return nil
+}
+
+// PushBusyboxImage pushes a busybox image (sh as its command) to ref in one of the test bed's
+// registries, with their credentials.
+func (c *Cluster) PushBusyboxImage(ctx context.Context, ref string) error {
+	files, err := BusyboxFiles(ctx)
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "glcd-push-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	p := filepath.Join(dir, "image.tar")
+	im := Image{Ref: ref, Files: files, Config: ImageConfig{Cmd: []string{"/bin/sh"}, Env: []string{"PATH=/bin"}}}
+	if err := im.WriteArchive(p); err != nil {
+		return err
+	}
+	tag, err := name.NewTag(ref)
+	if err != nil {
+		return err
+	}
+	img, err := tarball.ImageFromPath(p, &tag)
+	if err != nil {
+		return fmt.Errorf("push %s: %w", ref, err)
+	}
+	tr := &http.Transport{DialContext: c.DialInNetns}
+	auth := authn.FromConfig(authn.AuthConfig{Username: RegistryUser, Password: RegistryPassword})
+	if err := remote.Write(tag, img, remote.WithAuth(auth), remote.WithTransport(tr), remote.WithContext(ctx)); err != nil {
+		return fmt.Errorf("push %s: %w", ref, err)
+	}
+	return nil
+}
+
+// DialInNetns dials from inside the cluster's network namespace, where the registries listen
+// on loopback: the socket is made on an OS thread switched into the namespace (and stays
+// there); the thread ends with its goroutine, so no other code ever runs in the namespace.
+func (c *Cluster) DialInNetns(ctx context.Context, network, addr string) (net.Conn, error) {
+	type result struct {
+		conn net.Conn
+		err  error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread is dropped when this goroutine ends
+		f, err := os.Open(c.NetnsPath())
+		if err != nil {
+			ch <- result{err: err}
+			return
+		}
+		defer f.Close()
+		if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
+			ch <- result{err: fmt.Errorf("enter the test bed's network namespace: %w", err)}
+			return
+		}
+		conn, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		ch <- result{conn, err}
+	}()
+	r := <-ch
+	return r.conn, r.err
 }

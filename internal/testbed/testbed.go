@@ -26,6 +26,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
@@ -655,4 +656,43 @@ func (c *Cluster) NetnsPath() string { return c.slot.netnsPath() }
 // files, environment and user stay the caller's.
 func (c *Cluster) InNetns(ctx context.Context, name string, args ...string) *exec.Cmd {
 	return exec.CommandContext(ctx, "nsenter", append([]string{"--net=" + c.NetnsPath(), "--", name}, args...)...)
+}
+
+// CacheVolume makes a PersistentVolume on the node directory dir (which it creates) and its
+// claim named claim in ns, bound to each other: a cache volume for job pods that a namespace
+// enforcing PodSecurity baseline admits (a hostPath volume in a pod it refuses). The volume
+// goes when ctx's test deletes it with DeleteCacheVolume.
+func (c *Cluster) CacheVolume(ctx context.Context, ns, claim, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	dirType := corev1.HostPathDirectory
+	pv := &corev1.PersistentVolume{ObjectMeta: metav1.ObjectMeta{Name: ns + "-" + claim}, Spec: corev1.PersistentVolumeSpec{
+		Capacity:                      corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("10Gi")},
+		AccessModes:                   []corev1.PersistentVolumeAccessMode{corev1.ReadWriteMany},
+		PersistentVolumeReclaimPolicy: corev1.PersistentVolumeReclaimRetain,
+		PersistentVolumeSource:        corev1.PersistentVolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: dir, Type: &dirType}},
+		ClaimRef:                      &corev1.ObjectReference{Namespace: ns, Name: claim},
+	}}
+	if _, err := c.Client.CoreV1().PersistentVolumes().Create(ctx, pv, metav1.CreateOptions{}); err != nil {
+		return fmt.Errorf("cache volume: %w", err)
+	}
+	none := ""
+	pvc := &corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Name: claim}, Spec: corev1.PersistentVolumeClaimSpec{
+		AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteMany}, StorageClassName: &none, VolumeName: pv.Name,
+		Resources: corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("10Gi")}},
+	}}
+	if _, err := c.Client.CoreV1().PersistentVolumeClaims(ns).Create(ctx, pvc, metav1.CreateOptions{}); err != nil {
+		return fmt.Errorf("cache volume claim: %w", err)
+	}
+	return nil
+}
+
+// DeleteCacheVolume deletes the PersistentVolume CacheVolume made for ns and claim.
+func (c *Cluster) DeleteCacheVolume(ctx context.Context, ns, claim string) error {
+	err := c.Client.CoreV1().PersistentVolumes().Delete(ctx, ns+"-"+claim, metav1.DeleteOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	return err
 }

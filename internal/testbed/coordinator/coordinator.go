@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Variable is a job variable as GitLab sends it.
@@ -112,8 +113,11 @@ type State struct {
 	Updates   []Update
 	Artifacts map[string][]byte // file name -> content of each upload
 	Canceled  bool
-	// Final is the last update with a final state (success or failed).
-	Final *Update
+	// CanceledAt is when the coordinator first answered Job-Status: canceled.
+	CanceledAt time.Time
+	// Final is the last update with a final state (success or failed), FinalAt when it came.
+	Final   *Update
+	FinalAt time.Time
 }
 
 // Server is the coordinator double: an http.Handler for /api/v4.
@@ -267,7 +271,9 @@ func (s *Server) status(w http.ResponseWriter, j *job) {
 	st := "running"
 	if j.cancel {
 		st = "canceled"
-		j.state.Canceled = true
+		if !j.state.Canceled {
+			j.state.Canceled, j.state.CanceledAt = true, time.Now()
+		}
 	}
 	w.Header().Set("Job-Status", st)
 }
@@ -318,7 +324,7 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, id int64) {
 	final := u.State == "success" || u.State == "failed"
 	if final && j.state.Final == nil {
 		uu := u
-		j.state.Final = &uu
+		j.state.Final, j.state.FinalAt = &uu, time.Now()
 		close(j.done)
 	}
 	s.mu.Unlock()

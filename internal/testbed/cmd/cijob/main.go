@@ -87,6 +87,15 @@ func run(glcd, name, reportFile string) error {
 	if err := c.CreateNamespace(ctx, e.ns); err != nil {
 		return err
 	}
+	// as examples/runner/rbac.yaml labels the jobs' namespace
+	ns, err := cs.CoreV1().Namespaces().Get(ctx, e.ns, metav1.GetOptions{})
+	if err != nil {
+		return err
+	}
+	ns.Labels["pod-security.kubernetes.io/enforce"] = "baseline"
+	if _, err := cs.CoreV1().Namespaces().Update(ctx, ns, metav1.UpdateOptions{}); err != nil {
+		return err
+	}
 	defer func() {
 		_ = cs.CoreV1().Namespaces().Delete(context.Background(), e.ns, metav1.DeleteOptions{})
 	}()
@@ -112,10 +121,15 @@ func run(glcd, name, reportFile string) error {
 		return err
 	}
 	e.ca = string(ca)
-	cacheDir := filepath.Join(tmp, "node-cache")
+	// the cache volume: a PersistentVolume on a node directory and its claim, as a namespace
+	// enforcing PodSecurity baseline admits
+	if err := c.CacheVolume(ctx, e.ns, "ci-cache", filepath.Join(tmp, "node-cache")); err != nil {
+		return err
+	}
+	defer func() { _ = c.DeleteCacheVolume(context.Background(), e.ns, "ci-cache") }()
 	settings := filepath.Join(tmp, "executor.yaml")
-	if err := os.WriteFile(settings, fmt.Appendf(nil, "namespace: %s\nimage: %s\nhelperImage: %s\nserviceAccount: ci-job\ncache:\n  hostPath: %s\n",
-		e.ns, testbed.HelperImage, testbed.HelperImage, cacheDir), 0o644); err != nil {
+	if err := os.WriteFile(settings, fmt.Appendf(nil, "namespace: %s\nimage: %s\nhelperImage: %s\nserviceAccount: ci-job\ncache:\n  pvc: ci-cache\n",
+		e.ns, testbed.HelperImage, testbed.HelperImage), 0o644); err != nil {
 		return err
 	}
 	e.rn = &runner.Runner{Bin: glcd, Settings: settings, Kubeconfig: kubeconfig}
@@ -142,10 +156,74 @@ func run(glcd, name, reportFile string) error {
 		fmt.Printf("%-26s %14s %14s\n", call.Stage, ms(call.Took), ms(second.Took))
 	}
 	fmt.Printf("%-26s %14s %14s\n", "whole job", ms(total(results[0])), ms(total(results[1])))
+	if err := e.shared(ctx, c, tmp, settings); err != nil {
+		return err
+	}
 	if reportFile == "" {
 		return nil
 	}
-	return e.bench(ctx, results, reportFile)
+	return e.bench(ctx, c, tmp, results, reportFile)
+}
+
+// shared plays what a runner shared by many projects meets: a job that claims another
+// project's id (refused), and a job whose connection to its pod is cut halfway (it goes on).
+func (e *env) shared(ctx context.Context, c *testbed.Cluster, tmp, settings string) error {
+	hostile := runner.Job{ID: "9301", ProjectID: "43", Concurrent: "0", Token: jobToken,
+		Vars:   []runner.Variable{{Key: "CI_PROJECT_ID", Value: "42", Public: true}},
+		Stages: []runner.Stage{{Name: "build_script", Lines: []string{"ls /cache/stack"}}}}
+	res, err := e.rn.Run(ctx, hostile)
+	if err != nil {
+		return err
+	}
+	if res.FailedStage == "" {
+		return fmt.Errorf("project 43's job claiming CI_PROJECT_ID=42 ran:\n%s", res.Output())
+	}
+	fmt.Printf("\n--- a job of project 43 with variables: {CI_PROJECT_ID: \"42\"} (to read project 42's cache): refused\n%s", indent(res.Output()))
+
+	p, err := c.APIProxy()
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	kc, err := e.proxiedKubeconfig(ctx, c, p.Addr, tmp)
+	if err != nil {
+		return err
+	}
+	rn := &runner.Runner{Bin: e.rn.Bin, Settings: settings, Kubeconfig: kc}
+	j := runner.Job{ID: "9302", ProjectID: "42", Concurrent: "0", Token: jobToken, Stages: []runner.Stage{
+		{Name: "build_script", Lines: []string{`for i in 1 2 3 4 5 6; do echo "step $i of 6"; sleep 0.3; done`}}},
+		DuringStage: "build_script", DuringOn: "step 2 of 6", DuringRun: func(string) error {
+			if p.Cut() == 0 {
+				return fmt.Errorf("no connection to cut")
+			}
+			return nil
+		}}
+	res, err = rn.Run(ctx, j)
+	if err != nil {
+		return err
+	}
+	if res.FailedStage != "" || res.DuringErr != nil || strings.Count(res.Output(), "step ") != 6 {
+		return fmt.Errorf("the job whose connection was cut: %v\n%s", res.DuringErr, res.Output())
+	}
+	fmt.Printf("\n--- a job whose connection to its pod is cut after step 2 (a proxy resets it): it goes on, every line once\n%s", indent(res.Output()))
+	return nil
+}
+
+// proxiedKubeconfig is the driver's kubeconfig, reaching the API server through a proxy.
+func (e *env) proxiedKubeconfig(ctx context.Context, c *testbed.Cluster, addr, tmp string) (string, error) {
+	rbac, err := os.ReadFile("examples/runner/rbac.yaml")
+	if err != nil {
+		return "", err
+	}
+	cfg := *c.Config
+	cfg.Host = "https://" + addr
+	cfg.TLSClientConfig.ServerName = c.NodeIP
+	dir := filepath.Join(tmp, "proxied")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	p, _, err := runner.InstallRBAC(ctx, e.cs, &cfg, rbac, e.ns, "glcd-executor", dir)
+	return p, err
 }
 
 // sampleJob is the app's CI job: get_sources in the helper, then a build whose dependencies
@@ -240,7 +318,7 @@ func median(ds []time.Duration) time.Duration {
 
 // bench measures the driver's overhead against plain kubectl on the same cluster and writes
 // the markdown report.
-func (e *env) bench(ctx context.Context, warm []*runner.Result, file string) error {
+func (e *env) bench(ctx context.Context, c *testbed.Cluster, tmp string, warm []*runner.Result, file string) error {
 	const n = 5
 	var cfgT, prepT, cleanT, execT, jobT []time.Duration
 	for i := range n {
@@ -259,6 +337,47 @@ func (e *env) bench(ctx context.Context, warm []*runner.Result, file string) err
 		execT = append(execT, res.Call("run:build_script").Took)
 		jobT = append(jobT, total(res))
 	}
+	// the detached stages against the exec path they replaced (attachedStages): a job of
+	// six stages of `true` (the per-job cost) and one printing 32 MiB (the throughput)
+	attached := filepath.Join(tmp, "attached.yaml")
+	b, err := os.ReadFile(e.rn.Settings)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(attached, append(b, "attachedStages: true\n"...), 0o644); err != nil {
+		return err
+	}
+	const outMiB = 32
+	var stages []runner.Stage
+	for _, s := range []string{"prepare_script", "get_sources", "build_script", "after_script", "archive_cache", "cleanup_file_variables"} {
+		stages = append(stages, runner.Stage{Name: s, Lines: []string{"true"}})
+	}
+	printJob := []runner.Stage{{Name: "build_script", Lines: []string{fmt.Sprintf("@head -c %d /dev/zero | tr '\\0' 'x' | fold -w 99", outMiB<<20)}}}
+	modes := map[string]*runner.Runner{"detached": e.rn, "attached": {Bin: e.rn.Bin, Settings: attached, Kubeconfig: e.rn.Kubeconfig}}
+	jobs, outs := map[string][]time.Duration{}, map[string][]time.Duration{}
+	for i := range n {
+		for m, mode := range []string{"detached", "attached"} {
+			res, err := modes[mode].Run(ctx, runner.Job{ID: fmt.Sprint(9400 + 10*i + m), ProjectID: "43", Concurrent: "0", Token: jobToken, Stages: stages})
+			if err != nil {
+				return err
+			}
+			if res.FailedStage != "" {
+				return fmt.Errorf("%s six-stage job failed:\n%s", mode, res.Output())
+			}
+			jobs[mode] = append(jobs[mode], total(res))
+			res, err = modes[mode].Run(ctx, runner.Job{ID: fmt.Sprint(9500 + 10*i + m), ProjectID: "43", Concurrent: "0", Token: jobToken, Stages: printJob})
+			if err != nil {
+				return err
+			}
+			run := res.Call("run:build_script")
+			if res.FailedStage != "" || run == nil || len(run.Out) < outMiB<<20 {
+				return fmt.Errorf("%s output job failed or lost output (%d bytes)", mode, len(res.Output()))
+			}
+			outs[mode] = append(outs[mode], run.Took)
+		}
+	}
+	mibps := func(d time.Duration) string { return fmt.Sprintf("%.1f MiB/s", outMiB/d.Seconds()) }
+	ratio := func(a, b time.Duration) string { return fmt.Sprintf("%.2f", a.Seconds()/b.Seconds()) }
 	// the floor: the same kind of pod started, exec'd into and deleted with kubectl
 	var kStart, kExec, kDelete []time.Duration
 	for i := range n {
@@ -334,11 +453,21 @@ func (e *env) bench(ctx context.Context, warm []*runner.Result, file string) err
 		fmt.Sprintf("| cleanup / kubectl delete --force | %s | %s |", ms(median(cleanT)), ms(median(kDelete))),
 		fmt.Sprintf("| per-job overhead: config + prepare + cleanup | %s | %s |", ms(median(cfgT)+median(prepT)+median(cleanT)), ms(median(kStart)+median(kDelete))),
 		fmt.Sprintf("| whole trivial job (config, prepare, 1 stage, cleanup) | %s | |", ms(median(jobT))),
+		"",
+		"Detached stages (resumed after a broken connection) against the exec path they replaced (`attachedStages: true`), same runs:",
+		"",
+		"| measure | detached | attached | ratio |",
+		"|---|---|---|---|",
+		fmt.Sprintf("| a job of six stages running `true`, config to cleanup | %s | %s | %s |", ms(median(jobs["detached"])), ms(median(jobs["attached"])), ratio(median(jobs["detached"]), median(jobs["attached"]))),
+		fmt.Sprintf("| a stage printing %d MiB: time / throughput | %s / %s | %s / %s | %s |", outMiB, ms(median(outs["detached"])), mibps(median(outs["detached"])),
+			ms(median(outs["attached"])), mibps(median(outs["attached"])), ratio(median(outs["detached"]), median(outs["attached"]))),
+		"",
 		fmt.Sprintf("| missing image: kubelet reports the failed pull → driver exits (build failure) | %s | never (GitLab's Kubernetes executor: 180 s poll timeout) |", ms(lag)),
 		fmt.Sprintf("| sample job, cold cache (24 MiB of dependencies fetched) / warm cache: build_script | %s / %s | |", ms(warm[0].Call("run:build_script").Took), ms(warm[1].Call("run:build_script").Took)),
 		fmt.Sprintf("| sample job, whole job cold / warm | %s / %s | |", ms(total(warm[0])), ms(total(warm[1]))),
 		"",
 	}
+	_ = c
 	fmt.Println()
 	fmt.Println(strings.Join(lines, "\n"))
 	return os.WriteFile(file, []byte(strings.Join(lines, "\n")), 0o644)

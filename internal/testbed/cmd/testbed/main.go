@@ -60,7 +60,7 @@ func run(ctx context.Context, args []string) error {
 			return err
 		}
 		// the custom executor's helper (and job) image: git, bash
-		if err := c.ImportToolImage(ctx, testbed.HelperImage, testbed.HelperPrograms...); err != nil {
+		if err := c.ImportHelperImage(ctx); err != nil {
 			return err
 		}
 		fmt.Println(c.Kubeconfig)
