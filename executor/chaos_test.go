@@ -31,6 +31,17 @@ func longJob(t *testing.T, ns string) runner.Job {
 	return j
 }
 
+// driverSaid returns the driver's own lines of the output (its words in the job log).
+func driverSaid(out string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "glcd:") || strings.Contains(l, "The API server") || strings.Contains(l, "OOMKilled") {
+			b.WriteString("  " + l + "\n")
+		}
+	}
+	return b.String()
+}
+
 // wantEveryLineOnce checks that the job's output holds lines 1 to 300, each once, in order.
 func wantEveryLineOnce(t *testing.T, out string) {
 	t.Helper()
@@ -97,6 +108,7 @@ func TestJobSurvivesTheClusterMisbehaving(t *testing.T) {
 			}
 			wantEveryLineOnce(t, out)
 			wantOut(t, out, "lost the connection to the job's pod", c.reason, "reconnected to the job's pod after")
+			t.Logf("300 of 300 lines, exit code 7; the driver said:\n%s", driverSaid(out))
 			if m := clientGoLine.FindString(out); m != "" {
 				t.Errorf("a client-go line reached the job log: %q", m)
 			}
@@ -128,6 +140,7 @@ func TestScriptOverItsMemoryLimitIsNamed(t *testing.T) {
 		t.Fatalf("want a build failure of build_script:\n%s", out)
 	}
 	wantOut(t, out, "the job went over its memory limit (64Mi): OOMKilled", "KUBERNETES_MEMORY_LIMIT", "up to 1Gi")
+	t.Logf("the driver said:\n%s", driverSaid(out))
 	if res.BuildExitCode != "137" {
 		t.Errorf("BUILD_EXIT_CODE_FILE %q, want 137", res.BuildExitCode)
 	}
@@ -166,6 +179,8 @@ func TestPodDeletedOrEvictedIsTheClustersDoing(t *testing.T) {
 			}
 			if took := call.End.Sub(acted); took > 10*time.Second {
 				t.Errorf("the driver noticed after %s, want ≤ 10 s", took)
+			} else {
+				t.Logf("the driver ended the stage %s after the pod was %s; it said:\n%s", took.Round(10*time.Millisecond), c.name, driverSaid(out))
 			}
 			wantOut(t, out, c.want, "the cluster stopped the job, not its script")
 			if strings.Contains(out, "exited with code 137") {
@@ -194,6 +209,7 @@ func TestCleanupOutlastsAnAPIServerOutage(t *testing.T) {
 		t.Fatalf("cleanup failed:\n%s", res.Output())
 	}
 	wantOut(t, string(c.Out), "The API server does not answer", "The API server answers again")
+	t.Logf("cleanup said:\n%s", driverSaid(string(c.Out)))
 	checkJob(t, ns, &j, res)
 }
 
@@ -228,6 +244,7 @@ func TestUnpullableImagesEndWithinTheGrace(t *testing.T) {
 	if prep.Took > 60*time.Second {
 		t.Errorf("prepare took %s, want ≤ 60 s", prep.Took)
 	}
+	t.Logf("prepare ended after %s:\n%s", prep.Took.Round(10*time.Millisecond), driverSaid(res.Output()))
 	checkJob(t, ns, &j, res)
 
 	// a registry that does not answer: the cluster's trouble, retried by the runner

@@ -203,19 +203,20 @@ func (d *Driver) follow(ctx context.Context, pod *corev1.Pod, r *stageRun) error
 	backoff := wait.Backoff{Duration: 200 * time.Millisecond, Factor: 2, Steps: 1 << 30, Cap: 5 * time.Second}
 	deadline := d.reconnectDeadline(pod)
 	for {
-		var ctrl bytes.Buffer
+		// stage.sh says on stderr when it follows the output: the connection is back
+		ctrl := &controlWriter{onFollow: func() {
+			if !broken.IsZero() {
+				fmt.Fprintf(d.Log, "glcd: reconnected to the job's pod after %s; the output goes on from where it stopped\n",
+					d.now().Sub(broken).Round(100*time.Millisecond))
+				broken = time.Time{}
+			}
+		}}
 		out := &countingWriter{w: d.Out, n: &r.offset}
-		err := d.exec(ctx, r.container, d.stageCommand(r), bytes.NewReader(r.script), out, &ctrl)
+		err := d.exec(ctx, r.container, d.stageCommand(r), bytes.NewReader(r.script), out, ctrl)
 		if ctx.Err() != nil {
 			return d.stop(r)
 		}
 		var code utilexec.CodeExitError
-		if err == nil || errors.As(err, &code) {
-			if !broken.IsZero() {
-				fmt.Fprintf(d.Log, "glcd: reconnected to the job's pod after %s; the output goes on from where it stopped\n", d.now().Sub(broken).Round(time.Second))
-				broken = time.Time{}
-			}
-		}
 		switch {
 		case err == nil:
 			return d.stageEnded(pod, r, ctrl.String())
@@ -326,6 +327,9 @@ func (d *Driver) oomFailure(pod *corev1.Pod, container string, code int, how str
 // server cannot say: reconnecting will tell).
 func (d *Driver) diagnose(ctx context.Context, r *stageRun) error {
 	name, ns := d.podName(), d.namespace()
+	// a connection the API server's end dropped can hang a request: reconnecting tells soon enough
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
 	p, err := d.Client.CoreV1().Pods(ns).Get(ctx, name, metav1.GetOptions{})
 	switch {
 	case apierrors.IsNotFound(err):
@@ -394,6 +398,8 @@ func connectionCause(err error) string {
 		return "the API server does not answer"
 	case strings.Contains(msg, "EOF") || strings.Contains(msg, "reset by peer") || strings.Contains(msg, "broken pipe") || strings.Contains(msg, "close"):
 		return "the stream was cut"
+	case strings.Contains(msg, "forbidden") || strings.Contains(msg, "Unauthorized"):
+		return "the API server refuses the driver for now: it may still be starting"
 	}
 	return shortErr(err)
 }
@@ -459,6 +465,27 @@ done
 kill -TERM $all 2>/dev/null
 (sleep 1; kill -KILL $all 2>/dev/null) >/dev/null 2>&1 &`
 	return []string{"sh", "-c", fmt.Sprintf(script, pidFile)}
+}
+
+// controlWriter keeps stage.sh's control lines (stderr) and calls onFollow once the first
+// time it says it follows the output.
+type controlWriter struct {
+	buf      bytes.Buffer
+	onFollow func()
+	followed bool
+}
+
+func (c *controlWriter) Write(p []byte) (int, error) {
+	c.buf.Write(p)
+	if !c.followed && bytes.Contains(c.buf.Bytes(), []byte("glcd-following\n")) {
+		c.followed = true
+		c.onFollow()
+	}
+	return len(p), nil
+}
+
+func (c *controlWriter) String() string {
+	return strings.ReplaceAll(c.buf.String(), "glcd-following\n", "")
 }
 
 // countingWriter passes bytes on and counts them: the offset to resume from.

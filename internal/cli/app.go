@@ -41,16 +41,15 @@ func Run(ctx context.Context, args, environ []string, s Streams, info BuildInfo)
 	out, errw := masker.Writer(s.Out), masker.Writer(s.Err)
 	defer out.Flush()
 	defer errw.Flush()
-	// client-go logs through klog (reflector errors, retries): the process's one klog goes
-	// through the masked stream too
-	// (and only there: klog writes errors to the raw stderr as well unless its threshold says no)
+	// client-go logs through klog (reflector retries, broken streams): nothing of it is shown
+	// but with --debug (kubeClient), and then through the masked stream only (klog writes
+	// errors to the raw stderr as well unless its threshold says no)
 	klogFlags := flag.NewFlagSet("klog", flag.ContinueOnError)
 	klog.InitFlags(klogFlags)
 	for k, v := range map[string]string{"logtostderr": "false", "alsologtostderr": "false", "stderrthreshold": "FATAL"} {
 		_ = klogFlags.Set(k, v)
 	}
-	klog.SetOutput(errw)
-	defer klog.SetOutput(io.Discard)
+	klog.SetOutput(io.Discard)
 
 	r := &runtime{env: env, osenv: environ, masker: masker, out: out, err: errw, raw: s, info: info}
 	app := newApp(r)

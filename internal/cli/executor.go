@@ -46,9 +46,6 @@ func executorCommand(r *runtime) *cli.Command {
 // cluster from the runner's KUBECONFIG (or in-cluster), the runner's exit codes.
 func (r *runtime) executorStage(stage string) cli.ActionFunc {
 	return func(c *cli.Context) error {
-		// client-go's own log lines (retries, broken streams) never reach the job log or the
-		// runner's: the driver says in its own words what happened
-		klog.SetOutput(io.Discard)
 		lookup := ci.Environ(r.osenv)
 		codes, err := runnerCodes(lookup)
 		if err != nil {
@@ -130,6 +127,9 @@ func (r *runtime) executorRun(c *cli.Context, stage string, lookup ci.Lookup) er
 	if err != nil {
 		return executor.SystemFailure(err)
 	}
+	// client-go's own log lines (retries, broken streams) never reach the job log or the
+	// runner's, not even with --debug: the driver says in its own words what happened
+	klog.SetOutput(io.Discard)
 	d.Client, d.REST = cs, t.Config
 	switch stage {
 	case "prepare":

@@ -13,6 +13,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+	"k8s.io/klog/v2"
 
 	"gitlab.com/glcd/glcd/internal/ci"
 	"gitlab.com/glcd/glcd/internal/kube"
@@ -55,6 +56,9 @@ func (r *runtime) kubeClient(c *cli.Context, opts ...func(*kube.Options)) (*kube
 		return nil, nil, nil, err
 	}
 	r.masker.Add(credentials(t.Config)...)
+	if boolFlag(c, "debug") {
+		klog.SetOutput(r.err) // client-go's own log lines, masked
+	}
 	// the API server's warnings quote what was sent (names, values): through the masked stream
 	t.Config.WarningHandler = rest.NewWarningWriter(r.err, rest.WarningWriterOptions{Deduplicate: true})
 	t.Config.WarningHandlerWithContext = nil

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -297,6 +298,47 @@ func TestWatchSurvivesAPIServerRestart(t *testing.T) {
 	case r := <-done:
 		wantCode(t, r.code, 0, r.errOut)
 		wantIn(t, r.errOut, "deployment/web rolled out testbed.local/app:2", "(revision 3)")
+	case <-ctx.Done():
+		t.Fatal("glcd did not finish")
+	}
+}
+
+// A crash of the API server (SIGKILL, back 3 s later) while glcd watches a failing rollout:
+// glcd reconnects and still reports the crash loop, with the same reasons.
+func TestWatchSurvivesAPIServerCrashAndReportsTheFailure(t *testing.T) {
+	ns := tb.Namespace(t)
+	deployment(t, ns, 1, true, podSpec("testbed.local/app:1", readyProbe))
+	type result struct {
+		errOut string
+		code   int
+	}
+	done := make(chan result, 1)
+	go func() {
+		// the crash loop is a failure once it has lasted 8 s: the outage falls inside that
+		_, errOut, code := glcd(t, nil, "rollout", "deployment/web", "--image", "testbed.local/app:crash", nsArg(ns), "--fail-after", "8s")
+		done <- result{errOut, code}
+	}()
+	ctx := ctxT(t)
+	w, err := tb.Client.AppsV1().ReplicaSets(ns).Watch(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ev := range w.ResultChan() {
+		if rs, ok := ev.Object.(*appsv1.ReplicaSet); ok && rs.Annotations["deployment.kubernetes.io/revision"] == "2" {
+			break
+		}
+	}
+	w.Stop()
+	if err := tb.Outage(ctx, "kube-apiserver", syscall.SIGKILL, 3*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case r := <-done:
+		wantCode(t, r.code, 1, r.errOut)
+		wantIn(t, r.errOut, "deployment/web FAILED", "CrashLoopBackOff (exit code 3", "rollout failed: CrashLoopBackOff")
+		if strings.Contains(r.errOut, "UnhandledError") || strings.Contains(r.errOut, "] \"") {
+			t.Errorf("client-go's own log lines reached the report:\n%s", r.errOut)
+		}
 	case <-ctx.Done():
 		t.Fatal("glcd did not finish")
 	}
