@@ -129,9 +129,10 @@ publish:
 demo: deps build testbed-build
 	GLCD=$(BIN)/glcd hack/demo.sh
 
-## bench: benchmarks and the report the README's Performance section quotes
+## bench: benchmarks and the report the README's Performance section quotes; with GITLAB_RUNNER and
+## GITLAB_RUNNER_HELPER, also glcd's executor beside GitLab's Kubernetes executor under the real runner
 bench: deps build testbed-build
-	GLCD=$(BIN)/glcd hack/bench.sh
+	GLCD=$(BIN)/glcd GITLAB_RUNNER=$(GITLAB_RUNNER) GITLAB_RUNNER_HELPER=$(GITLAB_RUNNER_HELPER) hack/bench.sh
 
 ## testbed-build: build the test bed's Kubernetes binaries into $(CACHE)/testbed (cold ~30 min)
 testbed-build:

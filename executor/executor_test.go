@@ -72,20 +72,20 @@ func setup(c *testbed.Cluster) error {
 }
 
 // namespace starts the test bed if needed and gives the test a namespace of its own.
-func namespace(t *testing.T) string {
+func namespace(t testing.TB) string {
 	t.Helper()
 	tb = shared.Get(t)
 	return tb.Namespace(t)
 }
 
-func ctxFor(t *testing.T, d time.Duration) context.Context {
+func ctxFor(t testing.TB, d time.Duration) context.Context {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	t.Cleanup(cancel)
 	return ctx
 }
 
-func randomToken(t *testing.T, prefix string) string {
+func randomToken(t testing.TB, prefix string) string {
 	t.Helper()
 	b := make([]byte, 12)
 	if _, err := rand.Read(b); err != nil {
@@ -107,7 +107,7 @@ func newRunner(t *testing.T, ns string, extra ...string) *runner.Runner {
 
 // driverKubeconfig applies examples/runner/rbac.yaml to ns and returns a kubeconfig with a
 // token of its glcd-executor ServiceAccount: the tests run the driver with exactly that RBAC.
-func driverKubeconfig(t *testing.T, ns string) string {
+func driverKubeconfig(t testing.TB, ns string) string {
 	t.Helper()
 	b, err := os.ReadFile("../examples/runner/rbac.yaml")
 	must(t, err)
@@ -475,7 +475,7 @@ func TestCancelStopsTheScriptInThePod(t *testing.T) {
 	checkJob(t, ns, &j, res)
 }
 
-func mustRead(t *testing.T, p string) string {
+func mustRead(t testing.TB, p string) string {
 	t.Helper()
 	b, err := os.ReadFile(p)
 	must(t, err)
@@ -621,7 +621,7 @@ func TestInvalidSettingsAreASystemFailureListingEveryProblem(t *testing.T) {
 	}
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)

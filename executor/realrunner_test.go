@@ -23,6 +23,9 @@ import (
 	"testing"
 	"time"
 
+	authv1 "k8s.io/api/authentication/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"gitlab.com/glcd/glcd/executor"
@@ -50,6 +53,9 @@ type realBed struct {
 	record     string // folder the recorder writes to, "" when not recording
 	hook       string // the program the runner calls for each stage: glcd, or the recorder
 	jobs       int    // jobs checked so far, to name their recordings
+	// kubernetes, when set, are the flags that make the runner use GitLab's own Kubernetes
+	// executor instead of glcd's custom executor (the anchor of the bench)
+	kubernetes []string
 	// noRecord: jobs the stand-in cannot replay (the runner cancels them), not recorded
 	noRecord bool
 }
@@ -58,7 +64,7 @@ var realJobID atomic.Int64
 
 func init() { realJobID.Store(time.Now().Unix()%100000*10 + 700000) }
 
-func newRealBed(t *testing.T, extraSettings ...string) *realBed {
+func newRealBed(t testing.TB, extraSettings ...string) *realBed {
 	t.Helper()
 	bin, helper := os.Getenv("GLCD_GITLAB_RUNNER"), os.Getenv("GLCD_GITLAB_RUNNER_HELPER")
 	if bin == "" || helper == "" {
@@ -86,7 +92,7 @@ func newRealBed(t *testing.T, extraSettings ...string) *realBed {
 
 var realHelperImported atomic.Bool
 
-func realHelperOnce(t *testing.T, helper string) {
+func realHelperOnce(t testing.TB, helper string) {
 	t.Helper()
 	if realHelperImported.Load() {
 		return
@@ -115,7 +121,7 @@ exit $rc
 
 // job is a job as GitLab would send it for the project's main branch, with a random token,
 // a masked variable, and script and after_script.
-func (b *realBed) job(t *testing.T, project int64, script, after []string) *coordinator.Job {
+func (b *realBed) job(t testing.TB, project int64, script, after []string) *coordinator.Job {
 	t.Helper()
 	id := realJobID.Add(1)
 	token := randomToken(t, "glcbt-64_")
@@ -168,7 +174,7 @@ type realResult struct {
 
 // run runs one job through `gitlab-runner run-single` and returns when the runner exits.
 // cancelOn, when set, cancels the job as GitLab does once the trace shows it.
-func (b *realBed) run(t *testing.T, j *coordinator.Job, cancelOn string) realResult {
+func (b *realBed) run(t testing.TB, j *coordinator.Job, cancelOn string) realResult {
 	t.Helper()
 	ctx := ctxFor(t, 5*time.Minute)
 	b.coord.Enqueue(j)
@@ -180,10 +186,15 @@ func (b *realBed) run(t *testing.T, j *coordinator.Job, cancelOn string) realRes
 		return args
 	}
 	args := []string{"--log-level", "info", "run-single", "-u", b.git.URL, "-t", runnerToken, "--tls-ca-file", b.git.CAFile,
-		"--executor", "custom", "--builds-dir", "/builds", "--cache-dir", "/cache", "--max-builds", "1", "--wait-timeout", "60",
-		"--custom-prepare-exec-timeout", "300", "--custom-cleanup-exec-timeout", "120", "--custom-graceful-kill-timeout", "10", "--custom-force-kill-timeout", "10"}
-	for _, s := range []string{"config", "prepare", "run", "cleanup"} {
-		args = append(args, hook(s)...)
+		"--builds-dir", "/builds", "--cache-dir", "/cache", "--max-builds", "1", "--wait-timeout", "60"}
+	if b.kubernetes != nil {
+		args = append(args, b.kubernetes...)
+	} else {
+		args = append(args, "--executor", "custom", "--custom-prepare-exec-timeout", "300", "--custom-cleanup-exec-timeout", "120",
+			"--custom-graceful-kill-timeout", "10", "--custom-force-kill-timeout", "10")
+		for _, s := range []string{"config", "prepare", "run", "cleanup"} {
+			args = append(args, hook(s)...)
+		}
 	}
 	home := t.TempDir()
 	cmd := exec.CommandContext(ctx, b.bin, args...)
@@ -231,7 +242,7 @@ func (b *realBed) run(t *testing.T, j *coordinator.Job, cancelOn string) realRes
 // checkReal runs the checks every real-runner job must pass: no secret in the trace, the
 // runner's log or the namespace's objects; no client-go line in the trace; no pod or Secret
 // left; and, for a job that went well, no WARNING in the runner's log.
-func (b *realBed) checkReal(t *testing.T, j *coordinator.Job, res realResult) {
+func (b *realBed) checkReal(t testing.TB, j *coordinator.Job, res realResult) {
 	t.Helper()
 	trace := string(res.state.Trace)
 	for _, s := range realSecrets(j) {
@@ -276,7 +287,7 @@ func (b *realBed) checkReal(t *testing.T, j *coordinator.Job, res realResult) {
 	}
 }
 
-func wantFinal(t *testing.T, res realResult, state, reason string, exitCode int) {
+func wantFinal(t testing.TB, res realResult, state, reason string, exitCode int) {
 	t.Helper()
 	f := res.state.Final
 	if f == nil || f.State != state || f.FailureReason != reason || f.ExitCode != exitCode {
@@ -284,7 +295,7 @@ func wantFinal(t *testing.T, res realResult, state, reason string, exitCode int)
 	}
 }
 
-func wantTrace(t *testing.T, res realResult, subs ...string) {
+func wantTrace(t testing.TB, res realResult, subs ...string) {
 	t.Helper()
 	for _, s := range subs {
 		if !strings.Contains(string(res.state.Trace), s) {
@@ -309,7 +320,7 @@ func TestRealRunnerScriptFailureAndSuccess(t *testing.T) {
 }
 
 // cachePVC makes the claim ci-cache in ns on a new node directory, which it returns.
-func cachePVC(t *testing.T, ns string) string {
+func cachePVC(t testing.TB, ns string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "cache")
 	must(t, tb.CacheVolume(ctxFor(t, time.Minute), ns, "ci-cache", dir))
@@ -425,7 +436,7 @@ var _ = runner.BuildFailureCode
 
 // writeRecording normalises what the recorder kept for job j (the values of this run become
 // {{PLACEHOLDERS}}) and writes it to testdata/runner-17.9.3/NAME/, for the stand-in's replay.
-func writeRecording(t *testing.T, b *realBed, j *coordinator.Job, name string) {
+func writeRecording(t testing.TB, b *realBed, j *coordinator.Job, name string) {
 	t.Helper()
 	calls, err := filepath.Glob(filepath.Join(b.record, "*"))
 	must(t, err)
@@ -511,4 +522,57 @@ func longestFirst(pairs []string) []string {
 		out = append(out, p.old, p.new)
 	}
 	return out
+}
+
+// kubernetesExecutor returns the flags that run jobs with GitLab Runner's own Kubernetes
+// executor in the bed's namespace: as a ServiceAccount with the namespace's admin role, the
+// same job image, and the same helper image (GitLab's layout) glcd's runs use.
+func kubernetesExecutor(t testing.TB, b *realBed) []string {
+	t.Helper()
+	ctx := ctxFor(t, time.Minute)
+	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "gitlab-kubernetes-executor"}}
+	_, err := tb.Client.CoreV1().ServiceAccounts(b.ns).Create(ctx, sa, metav1.CreateOptions{})
+	must(t, err)
+	_, err = tb.Client.RbacV1().RoleBindings(b.ns).Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: sa.Name},
+		RoleRef:  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: "admin"},
+		Subjects: []rbacv1.Subject{{Kind: "ServiceAccount", Name: sa.Name, Namespace: b.ns}}}, metav1.CreateOptions{})
+	must(t, err)
+	tr, err := tb.Client.CoreV1().ServiceAccounts(b.ns).CreateToken(ctx, sa.Name, &authv1.TokenRequest{}, metav1.CreateOptions{})
+	must(t, err)
+	ca := filepath.Join(t.TempDir(), "ca.crt")
+	caData := tb.Config.CAData
+	if len(caData) == 0 {
+		caData, err = os.ReadFile(tb.Config.CAFile)
+		must(t, err)
+	}
+	must(t, os.WriteFile(ca, caData, 0o644))
+	return []string{"--executor", "kubernetes", "--kubernetes-host", tb.Config.Host, "--kubernetes-bearer_token", tr.Status.Token,
+		"--kubernetes-ca-file", ca, "--kubernetes-namespace", b.ns, "--kubernetes-image", testbed.BusyboxImage,
+		"--kubernetes-helper-image", realHelperImage, "--kubernetes-pull-policy", "if-not-present"}
+}
+
+// BenchmarkRealRunnerSmallJob runs the same small job (a clone over HTTPS and one echo) under
+// GitLab Runner 17.9.3 with glcd's custom executor and with GitLab's own Kubernetes executor, on
+// the same test bed, and reports the median time from the runner taking the job to its final
+// update (run with -benchtime=5x).
+func BenchmarkRealRunnerSmallJob(bm *testing.B) {
+	for _, ex := range []string{"glcd-executor", "gitlab-kubernetes-executor"} {
+		bm.Run(ex, func(bm *testing.B) {
+			b := newRealBed(bm)
+			if ex == "gitlab-kubernetes-executor" {
+				b.kubernetes = kubernetesExecutor(bm, b)
+			}
+			var took []time.Duration
+			for range bm.N {
+				j := b.job(bm, 424242, []string{`echo small job`}, nil)
+				res := b.run(bm, j, "")
+				if f := res.state.Final; f == nil || f.State != "success" {
+					bm.Fatalf("the job did not succeed: %+v\n%s", f, res.state.Trace)
+				}
+				took = append(took, res.took)
+			}
+			slices.Sort(took)
+			bm.ReportMetric(took[len(took)/2].Seconds(), "s/job")
+		})
+	}
 }

@@ -23,6 +23,14 @@ go run ./internal/testbed/cmd/testbed up bench-executor >/dev/null
 trap 'go run ./internal/testbed/cmd/testbed down bench-executor' EXIT
 go run ./internal/testbed/cmd/cijob "$GLCD" bench-executor "$out/executor.md" > "$out/executor.log"
 cat "$out/executor.md"
+: > "$out/real-runner-bench.txt"
+if [ -n "${GITLAB_RUNNER:-}" ] && [ -n "${GITLAB_RUNNER_HELPER:-}" ]; then
+  echo "== under the real GitLab Runner ($GITLAB_RUNNER): a small job with glcd's custom executor and with GitLab's Kubernetes executor"
+  GLCD_TEST_BIN=$GLCD GLCD_GITLAB_RUNNER=$GITLAB_RUNNER GLCD_GITLAB_RUNNER_HELPER=$GITLAB_RUNNER_HELPER \
+    go test -tags realrunner -run '^$' -bench RealRunnerSmallJob -benchtime 5x ./executor/ 2>&1 | grep -E '^(Benchmark|ok)' | tee "$out/real-runner-bench.txt"
+else
+  echo "== (no GITLAB_RUNNER and GITLAB_RUNNER_HELPER: the side by side with GitLab's Kubernetes executor is left out)"
+fi
 echo "== the glcd image: Dockerfile.kubectl built with podman on the local Debian base, sizes, cold start"
 t0=$(date +%s)
 img=$(go run ./images/cmd/glcd-image build -tag localhost/glcd/glcd:bench -version bench -revision "$(git rev-parse HEAD)")
@@ -39,5 +47,5 @@ size_mb() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.1f MB", b / 1e6 }';
 cat "$out/image.md"
 echo "== the builder images: the sample app built on its builder against on builder-base (Dockerfile.builder, podman)"
 go test -run '^$' -bench SampleApp -benchtime 1x ./images/buildere2e/ 2>&1 | grep -E '^(Benchmark|ok)' | tee "$out/builder-bench.txt"
-{ echo "# glcd bench report ($(date -u +%F))"; echo; cat "$out/rollout.md"; echo; cat "$out/executor.md"; echo; echo '## The image'; echo; cat "$out/image.md"; echo; echo '## Go benchmarks'; echo; echo '```'; grep -E '^(Benchmark|ok|goos|cpu)' "$out/go-bench.txt" "$out/doctor-bench.txt" "$out/setup-bench.txt" "$out/builder-bench.txt" | sed 's/^[^:]*://'; echo '```'; echo; echo '## Fuzzing'; echo; echo '```'; cat "$out/fuzz.txt"; echo '```'; } > "$out/report.md"
+{ echo "# glcd bench report ($(date -u +%F))"; echo; cat "$out/rollout.md"; echo; cat "$out/executor.md"; echo; echo '## The image'; echo; cat "$out/image.md"; echo; echo '## Go benchmarks'; echo; echo '```'; grep -E '^(Benchmark|ok|goos|cpu)' "$out/go-bench.txt" "$out/doctor-bench.txt" "$out/setup-bench.txt" "$out/builder-bench.txt" "$out/real-runner-bench.txt" | sed 's/^[^:]*://'; echo '```'; echo; echo '## Fuzzing'; echo; echo '```'; cat "$out/fuzz.txt"; echo '```'; } > "$out/report.md"
 echo "report: $out/report.md"

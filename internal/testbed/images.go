@@ -300,14 +300,17 @@ func (c *Cluster) ImportToolImage(ctx context.Context, ref string, programs ...s
 const RunnerHelperPath = "usr/bin/gitlab-runner-helper"
 
 // ImportRunnerHelperImage imports an image laid out as GitLab's gitlab-runner-helper image:
-// git, bash and busybox, and the host's helper program (a static binary) at
-// /usr/bin/gitlab-runner-helper.
+// git, bash and busybox, the host's helper program (a static binary) at
+// /usr/bin/gitlab-runner-helper, and gitlab-runner-build (the shell GitLab's Kubernetes
+// executor runs its helper stages with).
 func (c *Cluster) ImportRunnerHelperImage(ctx context.Context, ref, helper string) error {
 	im, err := ToolImage(ctx, ref, HelperPrograms...)
 	if err != nil {
 		return err
 	}
-	im.Files = append(im.Files, ImageFile{Path: RunnerHelperPath, Mode: 0o755, FromHost: helper}) // usr/bin is git's folder
+	im.Files = append(im.Files, ImageFile{Path: RunnerHelperPath, Mode: 0o755, FromHost: helper}, // usr/bin is git's folder
+		// what GitLab's Kubernetes executor runs its helper stages with: a shell reading stdin
+		ImageFile{Path: "usr/bin/gitlab-runner-build", Mode: 0o755, Content: []byte("#!/bin/sh\numask 0000\nexec /bin/bash\n")})
 	return c.importImage(ctx, im)
 }
 
