@@ -63,11 +63,14 @@ var stageScript string
 
 // Exit codes of stage.sh that are the driver's, not the script's.
 const (
-	stageNoTools     = 95 // the image lacks tail, head or wc: the stage runs attached
+	stageNoTools     = 95 // the image lacks tail, head, wc or dd: the stage runs attached
 	stageNoHelper    = 94 // an artifact stage, and the helper has no gitlab-runner(-helper)
 	stageNotStarted  = 98 // nobody started the script in time
 	stageFailedStart = 97
 )
+
+// errStreamEnded is an exec stream that ended before the stage did.
+var errStreamEnded = errors.New("the stream ended before the stage")
 
 // stageRun is one run of a stage script in the pod: its folder in RunDir, and how many
 // bytes of its output the driver has passed on.
@@ -202,6 +205,7 @@ func (d *Driver) follow(ctx context.Context, pod *corev1.Pod, r *stageRun) error
 	)
 	backoff := wait.Backoff{Duration: 200 * time.Millisecond, Factor: 2, Steps: 1 << 30, Cap: 5 * time.Second}
 	deadline := d.reconnectDeadline(pod)
+	var lastOffset int64 = -1
 	for {
 		// stage.sh says on stderr when it follows the output: the connection is back
 		ctrl := &controlWriter{onFollow: func() {
@@ -218,6 +222,11 @@ func (d *Driver) follow(ctx context.Context, pod *corev1.Pod, r *stageRun) error
 		}
 		var code utilexec.CodeExitError
 		switch {
+		case err == nil && !strings.Contains(ctrl.String(), "glcd-exit "):
+			// the stream ended before stage.sh said the script ended: the output it carried
+			// was cut short (the runtime may close an exec's streams before they are drained);
+			// the output and the exit code are in the pod: go on from the byte where we are
+			err = errStreamEnded
 		case err == nil:
 			return d.stageEnded(pod, r, ctrl.String())
 		case errors.As(err, &code):
@@ -236,6 +245,11 @@ func (d *Driver) follow(ctx context.Context, pod *corev1.Pod, r *stageRun) error
 			}
 			return SystemFailure(fmt.Errorf("stage %s: the driver's stage command in container %s exited %d: %s", r.stage, r.container, code.ExitStatus(), strings.TrimSpace(ctrl.String())))
 		}
+		if errors.Is(err, errStreamEnded) && r.offset > lastOffset {
+			lastOffset = r.offset // it carried output: follow on at once, nothing to say
+			continue
+		}
+		lastOffset = r.offset
 		// the connection broke: is it the cluster's doing, or only the connection?
 		if ferr := d.diagnose(ctx, r); ferr != nil {
 			return ferr
@@ -398,6 +412,8 @@ func connectionCause(err error) string {
 		return "the API server does not answer"
 	case strings.Contains(msg, "EOF") || strings.Contains(msg, "reset by peer") || strings.Contains(msg, "broken pipe") || strings.Contains(msg, "close"):
 		return "the stream was cut"
+	case errors.Is(err, errStreamEnded):
+		return "the stream ended before the stage"
 	case strings.Contains(msg, "forbidden") || strings.Contains(msg, "Unauthorized"):
 		return "the API server refuses the driver for now: it may still be starting"
 	}
@@ -425,7 +441,7 @@ func (d *Driver) stop(r *stageRun) error {
 	return BuildFailure(fmt.Errorf("stage %s canceled: the script was stopped", r.stage))
 }
 
-// runAttached is the fallback for images without tail, head or wc: the script streams over
+// runAttached is the fallback for images without tail, head, wc or dd: the script streams over
 // one exec on stdin, as kubectl exec would; a broken connection ends the stage.
 func (d *Driver) runAttached(ctx context.Context, r *stageRun) error {
 	pidFile := r.dir + "/pid"
@@ -443,7 +459,7 @@ func (d *Driver) runAttached(ctx context.Context, r *stageRun) error {
 	if ferr := d.diagnose(context.WithoutCancel(ctx), r); ferr != nil {
 		return ferr
 	}
-	return SystemFailure(fmt.Errorf("stage %s: lost the connection to pod %s/%s (%s); the %s image has no tail, head or wc, so the stage cannot be resumed",
+	return SystemFailure(fmt.Errorf("stage %s: lost the connection to pod %s/%s (%s); the %s image has no tail, head, wc or dd, so the stage cannot be resumed",
 		r.stage, d.namespace(), d.podName(), connectionCause(err), r.container))
 }
 

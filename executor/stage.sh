@@ -5,7 +5,7 @@
 # reconnect, says "glcd-following" on stderr, prints DIR/out from byte OFFSET on stdout as it
 # grows, and once the script has ended "glcd-exit CODE OOMKILLS" on stderr. Only sh and tail, head, wc are needed.
 d=$1 n=$2 off=$3 container=$4 needhelper=$5
-for t in tail head wc; do
+for t in tail head wc dd; do
   command -v "$t" >/dev/null 2>&1 || { echo "glcd-notools $t" >&2; exit 95; }
 done
 oomkills() {
@@ -17,6 +17,9 @@ oomkills() {
   echo 0
 }
 mkdir -p "$d" || exit 97
+# the follower's PID first: the script may end before the follower loop begins
+echo $$ > "$d/follower"
+trap 'woken=1' USR1
 if [ -e "$d/out" ]; then
   cat > /dev/null # a reconnect: the script runs already
 else
@@ -59,18 +62,23 @@ else
     rm -f "$t"
   fi
 fi
-echo $$ > "$d/follower"
-trap 'woken=1' USR1
 echo glcd-following >&2
 waited=0
+nap=2 # hundredths of a second between looks
 while :; do
   woken= done=
   if [ -s "$d/code" ]; then done=1; fi
   if [ -e "$d/out" ]; then
     size=$(($(wc -c < "$d/out")))
     if [ "$size" -gt "$off" ]; then
-      tail -c +$((off + 1)) "$d/out" | head -c $((size - off))
+      # dd seeks to the block of byte OFF (no read from the start), tail drops the rest of
+      # that block, head stops at the size seen: exactly the bytes [off, size)
+      dd if="$d/out" bs=65536 skip=$((off / 65536)) 2>/dev/null | tail -c +$((off % 65536 + 1)) | head -c $((size - off))
       off=$size
+      nap=5 # output flows: look again soon
+    elif [ "$nap" -lt 25 ]; then
+      nap=$((nap * 2)) # idle: look less often, down to four times a second
+      if [ "$nap" -gt 25 ]; then nap=25; fi
     fi
   elif [ "$waited" -gt 40 ]; then
     echo "glcd: the stage was not started" >&2
@@ -81,7 +89,8 @@ while :; do
     echo "glcd-exit $c $o" >&2
     exit 0
   fi
-  (sleep 0.25 2>/dev/null || sleep 1) & s=$!
+  # not on the exec's streams, which close when the script has ended
+  (sleep "0.$(printf %02d "$nap")" || sleep 1) </dev/null >/dev/null 2>&1 & s=$!
   [ -n "$woken" ] || wait $s
   kill $s 2>/dev/null
   waited=$((waited + 1))

@@ -310,7 +310,8 @@ func (c *Cluster) ImportRunnerHelperImage(ctx context.Context, ref, helper strin
 	}
 	im.Files = append(im.Files, ImageFile{Path: RunnerHelperPath, Mode: 0o755, FromHost: helper}, // usr/bin is git's folder
 		// what GitLab's Kubernetes executor runs its helper stages with: a shell reading stdin
-		ImageFile{Path: "usr/bin/gitlab-runner-build", Mode: 0o755, Content: []byte("#!/bin/sh\numask 0000\nexec /bin/bash\n")})
+		ImageFile{Path: "usr/bin/gitlab-runner-build", Mode: 0o755, Content: []byte("#!/bin/sh\numask 0000\nexec /bin/bash\n")},
+		ImageFile{Path: "usr/bin/env", Symlink: "/bin/busybox", Mode: 0o777}) // the runner's scripts start #!/usr/bin/env bash
 	return c.importImage(ctx, im)
 }
 

@@ -202,7 +202,7 @@ func (e *env) shared(ctx context.Context, c *testbed.Cluster, tmp, settings stri
 	if err != nil {
 		return err
 	}
-	if res.FailedStage != "" || res.DuringErr != nil || strings.Count(res.Output(), "step ") != 6 {
+	if res.FailedStage != "" || res.DuringErr != nil || strings.Count(res.Output(), "\nstep ") != 6 {
 		return fmt.Errorf("the job whose connection was cut: %v\n%s", res.DuringErr, res.Output())
 	}
 	fmt.Printf("\n--- a job whose connection to its pod is cut after step 2 (a proxy resets it): it goes on, every line once\n%s", indent(res.Output()))
@@ -371,7 +371,13 @@ func (e *env) bench(ctx context.Context, c *testbed.Cluster, tmp string, warm []
 			}
 			run := res.Call("run:build_script")
 			if res.FailedStage != "" || run == nil || len(run.Out) < outMiB<<20 {
-				return fmt.Errorf("%s output job failed or lost output (%d bytes)", mode, len(res.Output()))
+				var said []string
+				for _, l := range strings.Split(res.Output(), "\n") {
+					if !strings.HasPrefix(l, "xxx") {
+						said = append(said, l)
+					}
+				}
+				return fmt.Errorf("%s output job failed or lost output (%d bytes):\n%s", mode, len(res.Output()), strings.Join(said, "\n"))
 			}
 			outs[mode] = append(outs[mode], run.Took)
 		}
