@@ -96,8 +96,10 @@ func (c *Cluster) PushBusyboxImage(ctx context.Context, ref string) error {
 }
 
 // DialInNetns dials from inside the cluster's network namespace, where the registries listen
-// on loopback: the socket is made on an OS thread switched into the namespace (and stays
-// there); the thread ends with its goroutine, so no other code ever runs in the namespace.
+// on loopback: the socket is made on an OS thread switched into the namespace, which goes back
+// to the host's namespace before any other goroutine may run on it. It must not end with its
+// goroutine: the test bed's processes are started with a parent-death signal, which Linux
+// sends when the thread that started them ends.
 func (c *Cluster) DialInNetns(ctx context.Context, network, addr string) (net.Conn, error) {
 	type result struct {
 		conn net.Conn
@@ -105,20 +107,35 @@ func (c *Cluster) DialInNetns(ctx context.Context, network, addr string) (net.Co
 	}
 	ch := make(chan result, 1)
 	go func() {
-		runtime.LockOSThread() // never unlocked: the thread is dropped when this goroutine ends
-		f, err := os.Open(c.NetnsPath())
-		if err != nil {
-			ch <- result{err: err}
-			return
-		}
-		defer f.Close()
-		if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
-			ch <- result{err: fmt.Errorf("enter the test bed's network namespace: %w", err)}
-			return
-		}
-		conn, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		runtime.LockOSThread()
+		conn, back, err := c.dialOnThisThread(ctx, network, addr)
+		if back {
+			runtime.UnlockOSThread()
+		} // else the thread stays locked in the namespace and ends with this goroutine
 		ch <- result{conn, err}
 	}()
 	r := <-ch
 	return r.conn, r.err
+}
+
+// dialOnThisThread switches the locked thread into the namespace, dials, and switches back;
+// back says whether the thread is in the host's namespace again.
+func (c *Cluster) dialOnThisThread(ctx context.Context, network, addr string) (conn net.Conn, back bool, err error) {
+	host, err := os.Open("/proc/thread-self/ns/net")
+	if err != nil {
+		return nil, true, err
+	}
+	defer host.Close()
+	f, err := os.Open(c.NetnsPath())
+	if err != nil {
+		return nil, true, err
+	}
+	defer f.Close()
+	if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
+		return nil, true, fmt.Errorf("enter the test bed's network namespace: %w", err)
+	}
+	// FallbackDelay < 0: one address after the other on this goroutine, never a racing
+	// goroutine that would run on another thread, outside the namespace
+	conn, err = (&net.Dialer{FallbackDelay: -1}).DialContext(ctx, network, addr)
+	return conn, unix.Setns(int(host.Fd()), unix.CLONE_NEWNET) == nil, err
 }

@@ -241,3 +241,22 @@ func TestSecondClusterStopsClean(t *testing.T) {
 	}
 	fmt.Fprintf(os.Stderr, "second cluster started in %s\n", c2.StartTime.Round(100*time.Millisecond))
 }
+
+// Dials into the namespace leave the test bed running: the components are started with a
+// parent-death signal, which Linux sends when the thread that started them ends, so a dial
+// must never end its thread.
+func TestDialsIntoTheNamespaceLeaveTheTestBedRunning(t *testing.T) {
+	ctx := ctxFor(t, time.Minute)
+	for i := range 300 {
+		conn, err := tb.DialInNetns(ctx, "tcp", "127.0.0.1:5000")
+		if err != nil {
+			t.Fatalf("dial %d into the namespace: %v", i, err)
+		}
+		conn.Close()
+	}
+	for _, name := range components {
+		if pid := tb.pid(name); pid == 0 || zombie(pid) {
+			t.Errorf("%s died while the test dialled into the namespace", name)
+		}
+	}
+}
