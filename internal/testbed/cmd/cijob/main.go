@@ -355,6 +355,7 @@ func (e *env) bench(ctx context.Context, c *testbed.Cluster, tmp string, warm []
 	printJob := []runner.Stage{{Name: "build_script", Lines: []string{fmt.Sprintf("@head -c %d /dev/zero | tr '\\0' 'x' | fold -w 99", outMiB<<20)}}}
 	modes := map[string]*runner.Runner{"detached": e.rn, "attached": {Bin: e.rn.Bin, Settings: attached, Kubeconfig: e.rn.Kubeconfig}}
 	jobs, outs := map[string][]time.Duration{}, map[string][]time.Duration{}
+	var lost []int // bytes the attached path lost, per run that lost some
 	for i := range n {
 		for m, mode := range []string{"detached", "attached"} {
 			res, err := modes[mode].Run(ctx, runner.Job{ID: fmt.Sprint(9400 + 10*i + m), ProjectID: "43", Concurrent: "0", Token: jobToken, Stages: stages})
@@ -370,7 +371,8 @@ func (e *env) bench(ctx context.Context, c *testbed.Cluster, tmp string, warm []
 				return err
 			}
 			run := res.Call("run:build_script")
-			if res.FailedStage != "" || run == nil || len(run.Out) < outMiB<<20 {
+			short := run != nil && len(run.Out) < outMiB<<20
+			if res.FailedStage != "" || run == nil || (short && mode == "detached") {
 				var said []string
 				for _, l := range strings.Split(res.Output(), "\n") {
 					if !strings.HasPrefix(l, "xxx") {
@@ -378,6 +380,9 @@ func (e *env) bench(ctx context.Context, c *testbed.Cluster, tmp string, warm []
 					}
 				}
 				return fmt.Errorf("%s output job failed or lost output (%d bytes):\n%s", mode, len(res.Output()), strings.Join(said, "\n"))
+			}
+			if short { // the exec path the detached stages replaced loses the end of a big output now and then: counted, not hidden
+				lost = append(lost, outMiB<<20-len(run.Out))
 			}
 			outs[mode] = append(outs[mode], run.Took)
 		}
@@ -467,6 +472,7 @@ func (e *env) bench(ctx context.Context, c *testbed.Cluster, tmp string, warm []
 		fmt.Sprintf("| a job of six stages running `true`, config to cleanup | %s | %s | %s |", ms(median(jobs["detached"])), ms(median(jobs["attached"])), ratio(median(jobs["detached"]), median(jobs["attached"]))),
 		fmt.Sprintf("| a stage printing %d MiB: time / throughput | %s / %s | %s / %s | %s |", outMiB, ms(median(outs["detached"])), mibps(median(outs["detached"])),
 			ms(median(outs["attached"])), mibps(median(outs["attached"])), ratio(median(outs["detached"]), median(outs["attached"]))),
+		fmt.Sprintf("| runs of the %d MiB stage that lost the end of the output | 0 of %d | %d of %d %v |", outMiB, n, len(lost), n, lostBytes(lost)),
 		"",
 		fmt.Sprintf("| missing image: kubelet reports the failed pull → driver exits (build failure) | %s | never (GitLab's Kubernetes executor: 180 s poll timeout) |", ms(lag)),
 		fmt.Sprintf("| sample job, cold cache (24 MiB of dependencies fetched) / warm cache: build_script | %s / %s | |", ms(warm[0].Call("run:build_script").Took), ms(warm[1].Call("run:build_script").Took)),
@@ -485,4 +491,16 @@ func (e *env) kctl(ctx context.Context, args ...string) error {
 		return fmt.Errorf("kubectl %s: %w: %s", strings.Join(args, " "), err, out)
 	}
 	return nil
+}
+
+// lostBytes says how many bytes each run that lost output lost.
+func lostBytes(lost []int) string {
+	if len(lost) == 0 {
+		return ""
+	}
+	var b []string
+	for _, l := range lost {
+		b = append(b, fmt.Sprint(l))
+	}
+	return "(bytes lost: " + strings.Join(b, ", ") + ")"
 }
