@@ -23,6 +23,8 @@ go run ./internal/testbed/cmd/testbed up bench-executor >/dev/null
 trap 'go run ./internal/testbed/cmd/testbed down bench-executor' EXIT
 go run ./internal/testbed/cmd/cijob "$GLCD" bench-executor "$out/executor.md" > "$out/executor.log"
 cat "$out/executor.md"
+go run ./internal/testbed/cmd/testbed down bench-executor # nothing idle beside what is measured next
+trap - EXIT
 : > "$out/real-runner-bench.txt"
 if [ -n "${GITLAB_RUNNER:-}" ] && [ -n "${GITLAB_RUNNER_HELPER:-}" ]; then
   echo "== under the real GitLab Runner ($GITLAB_RUNNER): a small job with glcd's custom executor and with GitLab's Kubernetes executor"
