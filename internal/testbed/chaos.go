@@ -15,7 +15,7 @@ import (
 // make the cluster misbehave under a running job or rollout.
 //
 //   - "kube-apiserver" with SIGKILL: a crash (no drain of long-running requests), back after
-//     down, ready again when Outage returns;
+//     down; when Outage returns it is ready and the controllers act on it again;
 //   - "kubelet" with SIGTERM: a kubelet restart; the pods' containers keep running under
 //     containerd, and exec works again once the kubelet is back.
 func (c *Cluster) Outage(ctx context.Context, component string, sig syscall.Signal, down time.Duration) error {
@@ -42,9 +42,12 @@ func (c *Cluster) Outage(ctx context.Context, component string, sig syscall.Sign
 	if component != "kube-apiserver" {
 		return nil
 	}
-	return c.waitFor(ctx, "kube-apiserver /readyz after the outage", 120*time.Second, func(ctx context.Context) (bool, error) {
+	if err := c.waitFor(ctx, "kube-apiserver /readyz after the outage", 120*time.Second, func(ctx context.Context) (bool, error) {
 		return c.Client.Discovery().RESTClient().Get().AbsPath("/readyz").Do(ctx).Error() == nil, nil
-	}, "kube-apiserver")
+	}, "kube-apiserver"); err != nil {
+		return err
+	}
+	return c.waitControllers(ctx)
 }
 
 // Proxy is a TCP proxy in front of the API server that can cut every connection through it

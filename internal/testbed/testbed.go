@@ -404,9 +404,45 @@ func (c *Cluster) RestartAPIServer(ctx context.Context) error {
 	if err := c.spawn("kube-apiserver", false, argv[0], argv[1:]...); err != nil {
 		return err
 	}
-	return c.waitFor(ctx, "kube-apiserver /readyz after restart", 120*time.Second, func(ctx context.Context) (bool, error) {
+	if err := c.waitFor(ctx, "kube-apiserver /readyz after restart", 120*time.Second, func(ctx context.Context) (bool, error) {
 		return c.Client.Discovery().RESTClient().Get().AbsPath("/readyz").Do(ctx).Error() == nil, nil
-	}, "kube-apiserver")
+	}, "kube-apiserver"); err != nil {
+		return err
+	}
+	return c.waitControllers(ctx)
+}
+
+// waitControllers returns once the controller-manager and the scheduler act again after the
+// API server was away: their watches come back with a backoff of up to 30 s, and until then a
+// new namespace gets no service account and a new pod no node. It makes a namespace, waits for
+// its default service account and for a pod in it to be scheduled, and deletes it.
+func (c *Cluster) waitControllers(ctx context.Context) error {
+	name := fmt.Sprintf("tb-caught-up-%d", time.Now().UnixNano())
+	if _, err := c.Client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{}); err != nil {
+		return fmt.Errorf("create namespace %s: %w", name, err)
+	}
+	defer func() {
+		zero := int64(0)
+		_ = c.Client.CoreV1().Namespaces().Delete(context.WithoutCancel(ctx), name, metav1.DeleteOptions{GracePeriodSeconds: &zero})
+	}()
+	if err := c.waitFor(ctx, "the controller-manager to make the default service account after the API server came back", 2*time.Minute, func(ctx context.Context) (bool, error) {
+		_, err := c.Client.CoreV1().ServiceAccounts(name).Get(ctx, "default", metav1.GetOptions{})
+		return err == nil, nil
+	}, "kube-controller-manager"); err != nil {
+		return err
+	}
+	no := false
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "probe"}, Spec: corev1.PodSpec{
+		AutomountServiceAccountToken: &no,
+		Containers:                   []corev1.Container{{Name: "probe", Image: BusyboxImage, ImagePullPolicy: corev1.PullNever, Command: []string{"sleep", "3600"}}},
+	}}
+	if _, err := c.Client.CoreV1().Pods(name).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+		return fmt.Errorf("probe pod: %w", err)
+	}
+	return c.waitFor(ctx, "the scheduler to place a pod after the API server came back", 2*time.Minute, func(ctx context.Context) (bool, error) {
+		p, err := c.Client.CoreV1().Pods(name).Get(ctx, "probe", metav1.GetOptions{})
+		return err == nil && p.Spec.NodeName != "", nil
+	}, "kube-scheduler")
 }
 
 // components in the order Stop ends them.
