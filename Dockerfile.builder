@@ -8,8 +8,13 @@
 #                 files are copied (stack.yaml, stack.yaml.lock, package.yaml, *.cabal,
 #                 cabal.project*, and LOCAL_DEPS, the directory of local dependencies), so it
 #                 is rebuilt only when they change. Tag it with `glcd builder-key`;
-#   app           the project compiled on top of builder; only its executable goes onto a
-#                 slim runtime, as a non-root user.
+#   app-base      the slim runtime: the C libraries the executable links, tini, a non-root user;
+#   app           the project compiled on top of builder; only its executable goes onto app-base.
+#
+# builder-base carries glcd (from the GLCD image), so a CI job running in builder-base or in
+# builder:<key> builds the next image itself, unprivileged: `glcd image build -f
+# Dockerfile.builder --target builder|app --base ...` runs the stage's steps in the job's own
+# container and pushes the base plus one layer (README, "Build and publish images").
 #
 #   docker build -f Dockerfile.builder --target builder-base -t $REG/builder-base:9.0.2-1 .
 #   KEY=$(glcd builder-key --base $REG/builder-base:9.0.2-1)
@@ -28,6 +33,10 @@
 # Debian-like image with the same GHC works.
 ARG BASE=debian:12.12-slim@sha256:d5d3f9c23164ea16f31852f95bd5959aad1c5e854332fe00f7b3a20fcc9f635c
 ARG RUNTIME=debian:12.12-slim@sha256:d5d3f9c23164ea16f31852f95bd5959aad1c5e854332fe00f7b3a20fcc9f635c
+# the glcd image whose binary builder-base carries
+ARG GLCD=registry.gitlab.com/glcd/glcd:0.1.0
+
+FROM ${GLCD} AS glcd
 
 FROM ${BASE} AS builder-base
 # Debian's Haskell libraries in the toolchain image: the common web stack, and what the sample
@@ -52,6 +61,8 @@ RUN set -eu; \
     mkdir -p "$STACK_ROOT" "$CABAL_DIR"; \
     printf 'system-ghc: true\ninstall-ghc: false\nrecommend-stack-upgrade: false\n' >"$STACK_ROOT/config.yaml"
 WORKDIR /src
+# last, so a new glcd does not rebuild the toolchain
+COPY --from=glcd /usr/local/bin/glcd /usr/local/bin/glcd
 
 FROM builder-base AS builder
 # Which directory holds the local dependencies stack.yaml or cabal.project name.
@@ -79,7 +90,7 @@ RUN set -eu; \
     test -x "/out/$EXE"; \
     mv "/out/$EXE" /out/app
 
-FROM ${RUNTIME} AS app
+FROM ${RUNTIME} AS app-base
 RUN set -eu; \
     export DEBIAN_FRONTEND=noninteractive; \
     apt-get update; \
@@ -89,6 +100,9 @@ RUN set -eu; \
     echo 'app:x:1000:1000:app:/home/app:/usr/sbin/nologin' >>/etc/passwd; \
     echo 'app:x:1000:' >>/etc/group; \
     mkdir -p /home/app; chown 1000:1000 /home/app
+
+# Only files and config from here on: glcd image build assembles this stage on a pushed app-base.
+FROM app-base AS app
 COPY --from=build /out/app /usr/local/bin/app
 USER 1000:1000
 ENV HOME=/home/app PORT=8080

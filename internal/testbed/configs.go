@@ -90,11 +90,20 @@ imageGCHighThresholdPercent: 95
 imageGCLowThresholdPercent: 90
 evictionHard: {memory.available: "100Mi", nodefs.available: "2%%", imagefs.available: "2%%", nodefs.inodesFree: "2%%"}
 `, c.slot.NodeIP, filepath.Join(c.path("pki"), "ca.crt"), c.containerdSocket(), c.slot.Cgroup, c.path("podlogs"))
-	for name, data := range map[string]string{
+	files := map[string]string{
 		"containerd.toml":              containerd,
 		"cni/net.d/10-bridge.conflist": cni,
 		"kubelet-config.yaml":          kubelet,
-	} {
+	}
+	// the registries at the node's address, as pods push to them, are plain HTTP too
+	for _, port := range []string{"5000", "5001"} {
+		host := c.slot.NodeIP + ":" + port
+		if err := os.MkdirAll(c.path("certs.d", host), 0o755); err != nil {
+			return err
+		}
+		files[filepath.Join("certs.d", host, "hosts.toml")] = fmt.Sprintf("server = \"http://%[1]s\"\n\n[host.\"http://%[1]s\"]\n  capabilities = [\"pull\", \"resolve\"]\n", host)
+	}
+	for name, data := range files {
 		if err := os.WriteFile(c.path(name), []byte(data), 0o644); err != nil {
 			return err
 		}

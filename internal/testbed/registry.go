@@ -30,6 +30,16 @@ const (
 	RegistryPassword = "testbed-registry-pass"
 )
 
+// PodRegistry is the address of Registry (auth false) or RegistryAuth (auth true) as pods
+// reach it: the node's address, where a job pod pushes and the kubelet pulls over plain HTTP
+// (containerd's hosts.toml for it is written with the test bed's configuration).
+func (c *Cluster) PodRegistry(auth bool) string {
+	if auth {
+		return c.NodeIP + ":5001"
+	}
+	return c.NodeIP + ":5000"
+}
+
 func (c *Cluster) startRegistries(ctx context.Context, persistent bool) error {
 	hash, err := bcrypt.GenerateFromPassword([]byte(RegistryPassword), bcrypt.MinCost)
 	if err != nil {
@@ -39,8 +49,9 @@ func (c *Cluster) startRegistries(ctx context.Context, persistent bool) error {
 		return err
 	}
 	for _, r := range []struct{ name, addr, auth string }{
-		{"registry", "127.0.0.1:5000", ""},
-		{"registry-auth", "127.0.0.1:5001", fmt.Sprintf("auth:\n  htpasswd:\n    realm: testbed\n    path: %s\n", c.path("registry.htpasswd"))},
+		// every address of the namespace: loopback for containerd, the node's for pods
+		{"registry", ":5000", ""},
+		{"registry-auth", ":5001", fmt.Sprintf("auth:\n  htpasswd:\n    realm: testbed\n    path: %s\n", c.path("registry.htpasswd"))},
 	} {
 		cfg := fmt.Sprintf("version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\nhttp:\n  addr: %s\n%s",
 			c.path(r.name+"-data"), r.addr, r.auth)
@@ -79,11 +90,17 @@ func (c *Cluster) PushBusyboxImage(ctx context.Context, ref string) error {
 	if err := im.WriteArchive(p); err != nil {
 		return err
 	}
+	return c.PushArchive(ctx, p, ref)
+}
+
+// PushArchive pushes the image of a docker-archive tarball (podman save, or WriteArchive) to
+// ref in one of the test bed's registries, with their credentials.
+func (c *Cluster) PushArchive(ctx context.Context, archive, ref string) error {
 	tag, err := name.NewTag(ref)
 	if err != nil {
 		return err
 	}
-	img, err := tarball.ImageFromPath(p, &tag)
+	img, err := tarball.ImageFromPath(archive, nil)
 	if err != nil {
 		return fmt.Errorf("push %s: %w", ref, err)
 	}

@@ -1,0 +1,344 @@
+package e2e
+
+import (
+	"archive/tar"
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/wait"
+
+	"gitlab.com/glcd/glcd/internal/testbed"
+)
+
+// publishDockerfile is a small app built the way Dockerfile.builder's app is: a build stage
+// that runs in the job's image, and an app stage of files and config on a runtime base.
+const publishDockerfile = `ARG JOB=` + imageRef + `
+ARG RUNTIME=busybox:1.36.1
+FROM ${JOB} AS build
+WORKDIR /tmp/src
+COPY . .
+RUN mkdir -p /tmp/out && cp web.sh /tmp/out/web && chmod 755 /tmp/out/web && seq 1 200000 >/tmp/out/data.txt
+
+FROM ${JOB} AS tools
+RUN mkdir -p /tmp/cache && seq 1 1000 >/tmp/cache/lib.txt
+
+FROM ${RUNTIME} AS app
+COPY --from=build /tmp/out/web /usr/local/bin/web
+COPY --from=build /tmp/out/data.txt /usr/local/share/web/data.txt
+USER 1000:1000
+ENV PORT=8080
+EXPOSE 8080
+LABEL org.opencontainers.image.title=web
+CMD ["/usr/local/bin/web"]
+`
+
+// webScript serves /healthz with busybox's httpd.
+const webScript = `#!/bin/sh
+mkdir -p /tmp/www && echo ok >/tmp/www/healthz && exec httpd -f -p "$PORT" -h /tmp/www
+`
+
+// publishJob is the job's script: the checkout (written here), the app built twice from the
+// same commit, then the tools stage (RUN steps: a snapshot on the job's own image).
+func publishJob(reg string) string {
+	return fmt.Sprintf(`set -eu
+mkdir -p /tmp/job && cd /tmp/job
+cat >Dockerfile <<'EOF'
+%sEOF
+cat >web.sh <<'EOF'
+%sEOF
+printf 'secret.env\n' >.dockerignore
+echo "TOKEN=$CI_REGISTRY_PASSWORD" >secret.env
+echo "job as $(id -u)"
+glcd image build --target app --base %[3]s/base/busybox:1 --tag %[3]s/group/web:1.0.0 --dotenv build.env -o json .
+glcd image build --target app --base %[3]s/base/busybox:1 --tag %[3]s/group/web:1.0.0-again -o json .
+glcd image build --target tools --base %[3]s/base/glcd:e2e --tag %[3]s/group/tools:1 -o json .
+cat build.env
+`, publishDockerfile, webScript, reg)
+}
+
+type buildResult struct {
+	Image, Digest, Layer string
+	LayerSize            int64
+	Files                int
+	PushedBytes          int64
+}
+
+// The publish path of issue 25 in a pod that passes PodSecurity restricted (non-root, no
+// capability, RuntimeDefault seccomp, no privilege escalation): glcd builds in the job's own
+// container and pushes with the job's registry credentials; the same commit gives the same
+// digest; a second push of it sends no layer; the image runs as a Deployment answering
+// /healthz; the credentials are nowhere in the pushed images, the log or the cluster.
+func TestImageBuildInARestrictedPod(t *testing.T) {
+	ns := tb.Namespace(t)
+	ctx := ctxT(t, 8*time.Minute)
+	nsObj, err := tb.Client.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nsObj.Labels["pod-security.kubernetes.io/enforce"] = "restricted"
+	if _, err := tb.Client.CoreV1().Namespaces().Update(ctx, nsObj, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// the bases in the job's registry: a busybox runtime, and the job's own image
+	if err := tb.PushBusyboxImage(ctx, testbed.RegistryAuth+"/base/busybox:1"); err != nil {
+		t.Fatal(err)
+	}
+	archive := filepath.Join(t.TempDir(), "glcd.tar")
+	if err := pm.Save(ctx, imageRef, archive); err != nil {
+		t.Fatal(err)
+	}
+	if err := tb.PushArchive(ctx, archive, testbed.RegistryAuth+"/base/glcd:e2e"); err != nil {
+		t.Fatal(err)
+	}
+	reg := tb.PodRegistry(true)
+	creds := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "registry"}, StringData: map[string]string{"password": testbed.RegistryPassword}}
+	if _, err := tb.Client.CoreV1().Secrets(ns).Create(ctx, creds, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	yes, no, uid, zero := true, false, int64(1000), int64(0)
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "publish"}, Spec: corev1.PodSpec{
+		RestartPolicy: corev1.RestartPolicyNever, TerminationGracePeriodSeconds: &zero, AutomountServiceAccountToken: &no,
+		SecurityContext: &corev1.PodSecurityContext{RunAsNonRoot: &yes, RunAsUser: &uid,
+			SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault}},
+		Containers: []corev1.Container{{
+			Name: "build", Image: imageRef, ImagePullPolicy: corev1.PullNever,
+			Command: []string{"sh", "-c", publishJob(reg)},
+			SecurityContext: &corev1.SecurityContext{AllowPrivilegeEscalation: &no,
+				Capabilities: &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}}},
+			Env: []corev1.EnvVar{
+				{Name: "CI_REGISTRY", Value: reg}, {Name: "CI_REGISTRY_USER", Value: testbed.RegistryUser},
+				{Name: "CI_REGISTRY_PASSWORD", ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
+					LocalObjectReference: corev1.LocalObjectReference{Name: "registry"}, Key: "password"}}},
+				{Name: "CI_COMMIT_TIMESTAMP", Value: "2026-12-01T10:00:00+01:00"},
+				{Name: "CI_JOB_IMAGE", Value: reg + "/base/glcd:e2e"},
+			},
+		}},
+	}}
+	if _, err := tb.Client.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("a restricted pod: %v", err)
+	}
+	phase := waitPod(t, ctx, ns, pod.Name)
+	logs, err := tb.Client.CoreV1().Pods(ns).GetLogs(pod.Name, &corev1.PodLogOptions{}).DoRaw(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("job log:\n%s", logs)
+	if phase != corev1.PodSucceeded {
+		t.Fatalf("job pod %s", phase)
+	}
+	if bytes.Contains(logs, []byte(testbed.RegistryPassword)) {
+		t.Error("the registry password is in the job's log")
+	}
+	var res []buildResult
+	sc := bufio.NewScanner(bytes.NewReader(logs))
+	for sc.Scan() {
+		var r buildResult
+		if json.Unmarshal(sc.Bytes(), &r) == nil && r.Digest != "" {
+			res = append(res, r)
+		}
+	}
+	if len(res) != 3 {
+		t.Fatalf("%d results in the log, want 3", len(res))
+	}
+	first, again, tools := res[0], res[1], res[2]
+	t.Logf("app: %d files, layer %d bytes, %d bytes pushed; again: %d bytes pushed; tools: %d files", first.Files, first.LayerSize, first.PushedBytes, again.PushedBytes, tools.Files)
+	if first.Digest != again.Digest {
+		t.Errorf("the same commit built twice: %s and %s", first.Digest, again.Digest)
+	}
+	if float64(first.PushedBytes) > 1.1*float64(first.LayerSize) {
+		t.Errorf("first push sent %d bytes for a %d-byte layer: more than the layer (×1.1)", first.PushedBytes, first.LayerSize)
+	}
+	if again.PushedBytes > 16<<10 {
+		t.Errorf("second push of the same image sent %d bytes: a layer again", again.PushedBytes)
+	}
+	if !strings.Contains(string(logs), "IMAGE="+reg+"/group/web@"+first.Digest) {
+		t.Errorf("build.env lacks IMAGE=%s/group/web@%s", reg, first.Digest)
+	}
+
+	// the pushed images, as the registry has them
+	app := pulled(t, ctx, testbed.RegistryAuth+"/group/web:1.0.0")
+	cf, err := app.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cf.Config
+	if c.User != "1000:1000" || strings.Join(c.Cmd, " ") != "/usr/local/bin/web" || !contains(c.Env, "PORT=8080") || !contains(c.Env, "PATH=/bin") ||
+		c.Labels["org.opencontainers.image.title"] != "web" || len(c.ExposedPorts) != 1 || !cf.Created.Equal(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)) {
+		t.Errorf("app config %+v created %s", c, cf.Created)
+	}
+	appFiles := lastLayer(t, app)
+	for _, want := range []string{"usr/local/bin/web", "usr/local/share/web/data.txt"} {
+		if appFiles[want] == "" {
+			t.Errorf("app layer lacks %s: %v", want, appFiles)
+		}
+	}
+	if len(appFiles) != 7 { // the two files and their five parent directories
+		t.Errorf("app layer holds %d entries, want 7: %v", len(appFiles), appFiles)
+	}
+	toolsFiles := lastLayer(t, pulled(t, ctx, testbed.RegistryAuth+"/group/tools:1"))
+	if toolsFiles["tmp/cache/lib.txt"] == "" {
+		t.Errorf("tools snapshot lacks tmp/cache/lib.txt: %v", toolsFiles)
+	}
+	for f, content := range toolsFiles {
+		if strings.HasPrefix(f, "tmp/glcd-image-") || strings.HasPrefix(f, "tmp/job") {
+			t.Errorf("tools snapshot holds %s: glcd's work or the checkout, not the stage's", f)
+		}
+		if strings.Contains(content, testbed.RegistryPassword) {
+			t.Errorf("tools layer file %s holds the registry password", f)
+		}
+	}
+	for _, img := range []v1.Image{app} {
+		raw, _ := img.RawConfigFile()
+		if bytes.Contains(raw, []byte(testbed.RegistryPassword)) {
+			t.Error("the app config (history included) holds the registry password")
+		}
+	}
+	for f, content := range appFiles {
+		if strings.Contains(content, testbed.RegistryPassword) {
+			t.Errorf("app layer file %s holds the registry password", f)
+		}
+	}
+
+	// the image, by the digest the job reported, as a Deployment: ready when /healthz answers
+	deployImage(t, ctx, ns, reg+"/group/web@"+first.Digest)
+
+	// nothing of the job's credentials left in the cluster but the test's own secret
+	secrets, err := tb.Client.CoreV1().Secrets(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range secrets.Items {
+		if s.Name != "registry" && s.Name != "pull" {
+			t.Errorf("secret %s left in the namespace", s.Name)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func waitPod(t *testing.T, ctx context.Context, ns, name string) corev1.PodPhase {
+	t.Helper()
+	var phase corev1.PodPhase
+	err := wait.PollUntilContextCancel(ctx, 250*time.Millisecond, true, func(ctx context.Context) (bool, error) {
+		p, err := tb.Client.CoreV1().Pods(ns).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return false, err
+		}
+		phase = p.Status.Phase
+		return phase == corev1.PodSucceeded || phase == corev1.PodFailed, nil
+	})
+	if err != nil {
+		t.Fatalf("pod %s: %v (phase %s)", name, err, phase)
+	}
+	return phase
+}
+
+// pulled reads ref from the test bed's registry, from the host.
+func pulled(t *testing.T, ctx context.Context, ref string) v1.Image {
+	t.Helper()
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := remote.Image(r, remote.WithContext(ctx), remote.WithTransport(&http.Transport{DialContext: tb.DialInNetns}),
+		remote.WithAuth(authn.FromConfig(authn.AuthConfig{Username: testbed.RegistryUser, Password: testbed.RegistryPassword})))
+	if err != nil {
+		t.Fatalf("%s: %v", ref, err)
+	}
+	return img
+}
+
+// lastLayer returns the entries of img's last layer: name to content (regular files) or "dir".
+func lastLayer(t *testing.T, img v1.Image) map[string]string {
+	t.Helper()
+	layers, err := img.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := layers[len(layers)-1].Uncompressed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	out := map[string]string{}
+	tr := tar.NewReader(rc)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(tr)
+		if h.Typeflag == tar.TypeDir {
+			b = []byte("dir")
+		}
+		out[strings.TrimSuffix(h.Name, "/")] = string(b)
+	}
+}
+
+// deployImage runs image as a one-replica Deployment whose readiness probe asks /healthz, with
+// the registry's pull secret, and waits until it is available.
+func deployImage(t *testing.T, ctx context.Context, ns, image string) {
+	t.Helper()
+	auth := base64.StdEncoding.EncodeToString([]byte(testbed.RegistryUser + ":" + testbed.RegistryPassword))
+	cfg := fmt.Sprintf(`{"auths":{%q:{"auth":%q}}}`, tb.PodRegistry(true), auth)
+	pull := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "pull"}, Type: corev1.SecretTypeDockerConfigJson,
+		Data: map[string][]byte{corev1.DockerConfigJsonKey: []byte(cfg)}}
+	if _, err := tb.Client.CoreV1().Secrets(ns).Create(ctx, pull, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	replicas, zero, yes, no := int32(1), int64(0), true, false
+	lbl := map[string]string{"app": "web"}
+	d := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "web"}, Spec: appsv1.DeploymentSpec{
+		Replicas: &replicas, Selector: &metav1.LabelSelector{MatchLabels: lbl},
+		Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: lbl}, Spec: corev1.PodSpec{
+			TerminationGracePeriodSeconds: &zero, ImagePullSecrets: []corev1.LocalObjectReference{{Name: "pull"}},
+			SecurityContext: &corev1.PodSecurityContext{RunAsNonRoot: &yes, SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault}},
+			Containers: []corev1.Container{{Name: "web", Image: image,
+				SecurityContext: &corev1.SecurityContext{AllowPrivilegeEscalation: &no, Capabilities: &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}}},
+				ReadinessProbe: &corev1.Probe{PeriodSeconds: 1, ProbeHandler: corev1.ProbeHandler{
+					HTTPGet: &corev1.HTTPGetAction{Path: "/healthz", Port: intstr.FromInt32(8080)}}}}},
+		}},
+	}}
+	if _, err := tb.Client.AppsV1().Deployments(ns).Create(ctx, d, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	err := wait.PollUntilContextCancel(ctx, 250*time.Millisecond, true, func(ctx context.Context) (bool, error) {
+		d, err := tb.Client.AppsV1().Deployments(ns).Get(ctx, "web", metav1.GetOptions{})
+		return err == nil && d.Status.AvailableReplicas == 1, nil
+	})
+	if err != nil {
+		pods, _ := tb.Client.CoreV1().Pods(ns).List(context.Background(), metav1.ListOptions{LabelSelector: "app=web"})
+		for _, p := range pods.Items {
+			t.Logf("pod %s: %+v", p.Name, p.Status.ContainerStatuses)
+		}
+		t.Fatalf("%s did not become ready (GET /healthz): %v", image, err)
+	}
+}
