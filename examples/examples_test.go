@@ -17,6 +17,7 @@ import (
 	"mvdan.cc/sh/v3/syntax"
 
 	"gitlab.com/glcd/glcd"
+	"gitlab.com/glcd/glcd/executor"
 	"gitlab.com/glcd/glcd/internal/ci"
 	"gitlab.com/glcd/glcd/internal/cli"
 	"gitlab.com/glcd/glcd/internal/doctor"
@@ -106,14 +107,17 @@ func TestScaffoldedPipelines(t *testing.T) {
 func checkPipelines(t *testing.T, app, infra string) {
 	t.Helper()
 	want := map[string][]string{
-		app:   {"autotag", "builder-key", "trigger"},
+		app:   {"autotag", "builder-key", "image", "trigger"},
 		infra: {"doctor", "rollout", "writeback", "apply"},
 	}
 	for path, commands := range want {
 		calls, images := glcdCalls(t, filepath.FromSlash(path))
 		var seen []string
 		for job, cs := range calls {
-			if images[job] != "$GLCD_JOB_IMAGE" {
+			// glcd image build runs in the image it builds on (builder-base, builder), which
+			// carries glcd; every other glcd job uses the glcd image
+			onlyImage := !slices.ContainsFunc(cs, func(args []string) bool { return args[1] != "image" })
+			if images[job] != "$GLCD_JOB_IMAGE" && !onlyImage {
 				t.Errorf("%s: job %s runs glcd on image %q, not $GLCD_JOB_IMAGE", path, job, images[job])
 			}
 			for _, args := range cs {
@@ -198,5 +202,118 @@ func TestValidateCatchesMistakes(t *testing.T) {
 	}
 	if p := flagVariables(t, filepath.Join(dir, "ci.yml")); len(p) != 1 || !strings.Contains(p[0], "rollout --image") || !strings.Contains(p[0], "writeback --image") {
 		t.Errorf("GLCD_IMAGE as a pipeline variable: %q", p)
+	}
+}
+
+// predefined are the values GitLab gives the variables the pipelines' images name, for a
+// project registry.example.com/group/jobboard, which the runner settings' allowedImages admit.
+var predefined = map[string]string{
+	"CI_REGISTRY":       "registry.example.com",
+	"CI_REGISTRY_IMAGE": "registry.example.com/group/jobboard",
+	"CI_COMMIT_SHA":     "0123456789abcdef0123456789abcdef01234567",
+}
+
+// jobImages returns each job's image and services, with the pipeline's and the job's variables
+// and predefined expanded as the runner expands them; hidden jobs are left out unless named.
+func jobImages(t *testing.T, path string, hidden ...string) map[string][]string {
+	t.Helper()
+	doc := readPipeline(t, path)
+	global, _ := doc["variables"].(map[string]any)
+	out := map[string][]string{}
+	for name, v := range doc {
+		job, ok := v.(map[string]any)
+		if !ok || name == "variables" || name == "default" || (strings.HasPrefix(name, ".") && !slices.Contains(hidden, name)) {
+			continue
+		}
+		if _, ok := job["script"]; !ok {
+			continue
+		}
+		vars := map[string]string{}
+		for _, m := range []map[string]any{global, func() map[string]any { m, _ := job["variables"].(map[string]any); return m }()} {
+			for k, v := range m {
+				vars[k] = fmt.Sprint(v)
+			}
+		}
+		expand := func(s string) string {
+			for range 5 {
+				s = os.Expand(s, func(k string) string {
+					if v, ok := predefined[k]; ok {
+						return v
+					}
+					return vars[k]
+				})
+			}
+			return s
+		}
+		name1 := func(v any) string {
+			if m, ok := v.(map[string]any); ok {
+				v = m["name"]
+			}
+			s, _ := v.(string)
+			return s
+		}
+		imgs := []string{expand(name1(job["image"]))}
+		svcs, _ := job["services"].([]any)
+		for _, svc := range svcs {
+			imgs = append(imgs, expand(name1(svc)))
+		}
+		out[name] = imgs
+	}
+	return out
+}
+
+// admitted lists why the runner settings refuse a job: an image or service outside
+// allowedImages, or a docker:dind service (it needs a privileged pod).
+func admitted(s *executor.Settings, job string, imgs []string) (problems []string) {
+	for i, img := range imgs {
+		what := "image"
+		if i > 0 {
+			what = "service"
+		}
+		if img == "" && i == 0 {
+			img = s.Image
+		}
+		if !s.AllowsImage(img) {
+			problems = append(problems, fmt.Sprintf("job %s: %s %s is not in allowedImages %v", job, what, img, s.AllowedImages))
+		}
+		if strings.Contains(img, "dind") && !s.Privileged {
+			problems = append(problems, fmt.Sprintf("job %s: %s %s needs a privileged pod", job, what, img))
+		}
+	}
+	return problems
+}
+
+// Every job of every pipeline glcd ships (examples/) or writes (glcd init) runs on the runner
+// settings glcd ships, as an unprivileged pod; the docker:dind opt-in is refused, as it must be.
+func TestEveryShippedJobRunsOnTheShippedRunner(t *testing.T) {
+	s, err := executor.LoadSettings("runner/executor.yaml", func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Privileged || (s.PodSecurity != executor.LevelBaseline && s.PodSecurity != executor.LevelRestricted) {
+		t.Fatalf("runner settings: privileged %v, podSecurity %s: want unprivileged pods", s.Privileged, s.PodSecurity)
+	}
+	dir := t.TempDir()
+	if _, err := scaffold.Write(glcd.Scaffolds, scaffold.Options{Kind: scaffold.App, Dir: filepath.Join(dir, "app")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := scaffold.Write(glcd.Scaffolds, scaffold.Options{Kind: scaffold.Infra, Dir: filepath.Join(dir, "infra"), Project: "app", Image: "registry.example.com/group/app/app:1.0.0"}); err != nil {
+		t.Fatal(err)
+	}
+	jobs := 0
+	for _, path := range []string{"app/.gitlab-ci.yml", "infra/.gitlab-ci.yml", filepath.Join(dir, "app/.gitlab-ci.yml"), filepath.Join(dir, "infra/.gitlab-ci.yml")} {
+		for job, imgs := range jobImages(t, path) {
+			jobs++
+			for _, p := range admitted(s, job, imgs) {
+				t.Errorf("%s: %s", path, p)
+			}
+		}
+	}
+	if jobs < 16 {
+		t.Errorf("%d jobs checked, want the 8 jobs of the examples and the 8 glcd init writes", jobs)
+	}
+	dind := jobImages(t, "app/.gitlab-ci.yml", ".publish-dind")[".publish-dind"]
+	if p := admitted(s, ".publish-dind", dind); len(p) != 3 || !strings.Contains(p[2], "docker:29.1.2-dind needs a privileged pod") {
+		t.Errorf("the docker:dind opt-in: %q, want its image and service refused, the service as privileged", p)
 	}
 }

@@ -442,6 +442,13 @@ func (s *Settings) problems() []string {
 // jobResources are the resources the settings and jobs may set.
 var jobResources = []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory}
 
+// AllowsImage says whether a job may use image (as its image or a service): it matches
+// AllowedImages, as written or in its full form.
+func (s *Settings) AllowsImage(image string) bool {
+	_, ok := s.allowedImage(image)
+	return ok
+}
+
 // allowedImage says whether image matches AllowedImages, as written or in its full form
 // (alpine and docker.io/library/alpine:latest are the same image), and returns the full form,
 // which the pod names: the image the runner allowed is the image the node pulls.

@@ -67,9 +67,10 @@ cat >web.sh <<'EOF'
 printf 'secret.env\n' >.dockerignore
 echo "TOKEN=$CI_REGISTRY_PASSWORD" >secret.env
 echo "job as $(id -u)"
-glcd image build --target app --base %[3]s/base/busybox:1 --tag %[3]s/group/web:1.0.0 --dotenv build.env -o json .
+glcd image build --target app --base %[3]s/base/busybox:1 --tag %[3]s/group/web:1.0.0 --tag %[3]s/group/web:1.0 --dotenv build.env -o json .
 glcd image build --target app --base %[3]s/base/busybox:1 --tag %[3]s/group/web:1.0.0-again -o json .
 glcd image build --target tools --base %[3]s/base/glcd:e2e --tag %[3]s/group/tools:1 -o json .
+glcd image tag %[3]s/group/tools:1 %[3]s/group/tools:$CI_COMMIT_SHA
 cat build.env
 `, publishDockerfile, webScript, reg)
 }
@@ -129,6 +130,7 @@ func TestImageBuildInARestrictedPod(t *testing.T) {
 					LocalObjectReference: corev1.LocalObjectReference{Name: "registry"}, Key: "password"}}},
 				{Name: "CI_COMMIT_TIMESTAMP", Value: "2026-12-01T10:00:00+01:00"},
 				{Name: "CI_JOB_IMAGE", Value: reg + "/base/glcd:e2e"},
+				{Name: "CI_COMMIT_SHA", Value: "0123456789abcdef0123456789abcdef01234567"},
 			},
 		}},
 	}}
@@ -192,6 +194,11 @@ func TestImageBuildInARestrictedPod(t *testing.T) {
 	}
 	if len(appFiles) != 7 { // the two files and their five parent directories
 		t.Errorf("app layer holds %d entries, want 7: %v", len(appFiles), appFiles)
+	}
+	for ref, want := range map[string]string{"/group/web:1.0": first.Digest, "/group/tools:0123456789abcdef0123456789abcdef01234567": tools.Digest} {
+		if d, err := pulled(t, ctx, testbed.RegistryAuth+ref).Digest(); err != nil || d.String() != want {
+			t.Errorf("%s is %s (%v), want %s", ref, d, err, want)
+		}
 	}
 	toolsFiles := lastLayer(t, pulled(t, ctx, testbed.RegistryAuth+"/group/tools:1"))
 	if toolsFiles["tmp/cache/lib.txt"] == "" {

@@ -44,14 +44,88 @@ func imageCommand(r *runtime) *cli.Command {
 				&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Value: "Dockerfile", Usage: "the Dockerfile", EnvVars: []string{"GLCD_IMAGE_FILE"}},
 				&cli.StringFlag{Name: "target", Usage: "the stage to build (required)", EnvVars: []string{"GLCD_IMAGE_TARGET"}},
 				&cli.StringFlag{Name: "base", Usage: "the pushed image the target's FROM stands for (required)", EnvVars: []string{"GLCD_IMAGE_BASE"}},
-				&cli.StringFlag{Name: "tag", Usage: "where to push the image, REGISTRY/REPOSITORY:TAG (required)", EnvVars: []string{"GLCD_IMAGE_TAG"}},
+				&cli.StringSliceFlag{Name: "tag", Usage: "where to push the image, REGISTRY/REPOSITORY:TAG (required; repeat it for more names of the same image)"},
 				&cli.StringSliceFlag{Name: "build-arg", Usage: "NAME=VALUE for an ARG of the Dockerfile (repeatable)"},
 				&cli.StringFlag{Name: "dotenv", Usage: "also write IMAGE=<repository@digest> and IMAGE_DIGEST=<digest> to this file (a dotenv report)", EnvVars: []string{"GLCD_IMAGE_DOTENV"}},
 				&cli.DurationFlag{Name: "timeout", Value: time.Hour, Usage: "time limit of the whole build and push", EnvVars: []string{"GLCD_IMAGE_TIMEOUT"}},
 			},
 			Action: r.imageBuild,
+		}, {
+			Name:      "tag",
+			Usage:     "give a pushed image more names, in the registry (its manifest is written again; no layer is sent)",
+			ArgsUsage: "SOURCE TARGET...",
+			Description: "Tags SOURCE (REGISTRY/REPOSITORY:TAG or @DIGEST) as every TARGET, as `crane tag` and `docker buildx\n" +
+				"imagetools create` do: within one registry nothing but the manifest is sent. Credentials as for image build.\n" +
+				"Exit 0 tagged, 1 the registry failed, 2 bad input or refused credentials, 3 --timeout.",
+			Flags: []cli.Flag{
+				&cli.DurationFlag{Name: "timeout", Value: 2 * time.Minute, Usage: "time limit of the whole tagging", EnvVars: []string{"GLCD_IMAGE_TIMEOUT"}},
+			},
+			Action: r.imageTag,
 		}},
 	}
+}
+
+// parseTags parses REGISTRY/REPOSITORY:TAG references, naming the flag or argument in errors.
+func parseTags(what string, refs []string) ([]ggcrname.Tag, error) {
+	var tags []ggcrname.Tag
+	var problems []error
+	for _, s := range refs {
+		t, err := ggcrname.NewTag(s, ggcrname.StrictValidation)
+		if err != nil {
+			problems = append(problems, fmt.Errorf("%s %q: %w: want REGISTRY/REPOSITORY:TAG", what, s, err))
+			continue
+		}
+		tags = append(tags, t)
+	}
+	return tags, errors.Join(problems...)
+}
+
+// registryAuth gives the job's credentials for a registry and records where they came from.
+func (r *runtime) registryAuth(from *[]string) func(string) authn.Authenticator {
+	return func(reg string) authn.Authenticator {
+		a, f := registry.Auth(r.env, r.masker, reg)
+		*from = append(*from, reg+" "+f)
+		return a
+	}
+}
+
+// registryError maps a registry failure to glcd's exit codes.
+func registryError(c *cli.Context, ctx context.Context, what string, from []string, err error) error {
+	var te *transport.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &te) && (te.StatusCode == 401 || te.StatusCode == 403):
+		return exitcode.UsageError(fmt.Errorf("%w: %v (credentials: %s); give the job registry credentials (CI_REGISTRY_USER/CI_REGISTRY_PASSWORD, or CI_JOB_TOKEN, are sent to $CI_REGISTRY only)", registry.ErrRefused, err, strings.Join(from, ", ")))
+	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil && c.Context.Err() == nil:
+		return exitcode.TimeoutError(fmt.Errorf("%s: not done within --timeout %s: %w", what, c.Duration("timeout"), err))
+	}
+	return exitcode.FailedError(fmt.Errorf("%s: %w", what, err))
+}
+
+func (r *runtime) imageTag(c *cli.Context) error {
+	if c.NArg() < 2 {
+		return exitcode.UsageError(fmt.Errorf("image tag takes SOURCE TARGET...: got %d arguments", c.NArg()))
+	}
+	src, err := ggcrname.ParseReference(c.Args().First(), ggcrname.StrictValidation)
+	if err != nil {
+		err = fmt.Errorf("SOURCE %q: %w", c.Args().First(), err)
+	}
+	tags, terr := parseTags("TARGET", c.Args().Tail())
+	if err := errors.Join(err, terr); err != nil {
+		return exitcode.UsageError(err)
+	}
+	ctx, cancel := context.WithTimeout(c.Context, c.Duration("timeout"))
+	defer cancel()
+	var from []string
+	err = imagebuild.Tag(ctx, src, tags, r.registryAuth(&from), nil)
+	if err := registryError(c, ctx, "image tag "+src.String(), from, err); err != nil {
+		return err
+	}
+	for _, t := range tags {
+		fmt.Fprintf(r.out, "tagged %s as %s\n", src, t)
+	}
+	return nil
 }
 
 func (r *runtime) imageBuild(c *cli.Context) error {
@@ -63,18 +137,21 @@ func (r *runtime) imageBuild(c *cli.Context) error {
 		contextDir = c.Args().First()
 	}
 	var problems []error
-	for _, f := range []string{"target", "base", "tag"} {
+	for _, f := range []string{"target", "base"} {
 		if c.String(f) == "" {
 			problems = append(problems, fmt.Errorf("--%s is required", f))
 		}
+	}
+	if len(c.StringSlice("tag")) == 0 {
+		problems = append(problems, errors.New("--tag is required"))
 	}
 	base, err := ggcrname.ParseReference(c.String("base"))
 	if c.String("base") != "" && err != nil {
 		problems = append(problems, fmt.Errorf("--base %q: %w", c.String("base"), err))
 	}
-	tag, err := ggcrname.NewTag(c.String("tag"))
-	if c.String("tag") != "" && err != nil {
-		problems = append(problems, fmt.Errorf("--tag %q: %w: want REGISTRY/REPOSITORY:TAG", c.String("tag"), err))
+	tags, err := parseTags("--tag", c.StringSlice("tag"))
+	if err != nil {
+		problems = append(problems, err)
 	}
 	args := map[string]string{}
 	for _, a := range c.StringSlice("build-arg") {
@@ -112,21 +189,11 @@ func (r *runtime) imageBuild(c *cli.Context) error {
 	defer cancel()
 	var from []string
 	res, err := imagebuild.Run(ctx, imagebuild.Build{
-		Plan: plan, Base: base, Tag: tag, Context: contextDir, Root: "/", Created: created, Out: r.out, Env: r.osenv,
-		Auth: func(reg string) authn.Authenticator {
-			a, f := registry.Auth(r.env, r.masker, reg)
-			from = append(from, reg+" "+f)
-			return a
-		},
+		Plan: plan, Base: base, Tags: tags, Context: contextDir, Root: "/", Created: created, Out: r.out, Env: r.osenv,
+		Auth: r.registryAuth(&from),
 	})
-	var te *transport.Error
-	switch {
-	case errors.As(err, &te) && (te.StatusCode == 401 || te.StatusCode == 403):
-		return exitcode.UsageError(fmt.Errorf("%w: %v (credentials: %s); give the job registry credentials (CI_REGISTRY_USER/CI_REGISTRY_PASSWORD, or CI_JOB_TOKEN, are sent to $CI_REGISTRY only)", registry.ErrRefused, err, strings.Join(from, ", ")))
-	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil && c.Context.Err() == nil:
-		return exitcode.TimeoutError(fmt.Errorf("image build: not done within --timeout %s: %w", c.Duration("timeout"), err))
-	case err != nil:
-		return exitcode.FailedError(fmt.Errorf("image build --target %s: %w", plan.Target, err))
+	if err := registryError(c, ctx, "image build --target "+plan.Target, from, err); err != nil {
+		return err
 	}
 	if f := c.String("dotenv"); f != "" {
 		if err := os.WriteFile(f, fmt.Appendf(nil, "IMAGE=%s\nIMAGE_DIGEST=%s\n", res.Image, res.Digest), 0o644); err != nil {
@@ -136,7 +203,7 @@ func (r *runtime) imageBuild(c *cli.Context) error {
 	if stringFlag(c, "output") == outputJSON {
 		return json.NewEncoder(r.out).Encode(res)
 	}
-	fmt.Fprintf(r.out, "pushed %s as %s: %d files in a %d-byte layer on %s, %d bytes sent\n", tag, res.Image, res.Files, res.LayerSize, base, res.Pushed)
+	fmt.Fprintf(r.out, "pushed %s as %s: %d files in a %d-byte layer on %s, %d bytes sent\n", tags[0], res.Image, res.Files, res.LayerSize, base, res.Pushed)
 	return nil
 }
 

@@ -28,8 +28,10 @@ import (
 // Build says where a Plan is built and pushed.
 type Build struct {
 	Plan *Plan
-	// Base is the pushed image the target's FROM stands for; Tag is where the image goes.
-	Base, Tag name.Reference
+	// Base is the pushed image the target's FROM stands for; Tags are where the image goes
+	// (pushed to the first, tagged in the others).
+	Base name.Reference
+	Tags []name.Tag
 	// Context is the build context (COPY without --from reads it); Root is the filesystem the
 	// stages run in: "/" in a job.
 	Context, Root string
@@ -156,9 +158,14 @@ func Run(ctx context.Context, b Build) (*Result, error) {
 	if img, err = mutate.ConfigFile(img, cf); err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(b.Out, "glcd: pushing %s (%d files on %s)\n", b.Tag, n, b.Base)
-	if err := remote.Write(b.Tag, img, opts(b.Tag)...); err != nil {
-		return nil, fmt.Errorf("push %s: %w", b.Tag, err)
+	fmt.Fprintf(b.Out, "glcd: pushing %s (%d files on %s)\n", b.Tags[0], n, b.Base)
+	if err := remote.Write(b.Tags[0], img, opts(b.Tags[0])...); err != nil {
+		return nil, fmt.Errorf("push %s: %w", b.Tags[0], err)
+	}
+	for _, t := range b.Tags[1:] {
+		if err := remote.Tag(t, img, opts(t)...); err != nil {
+			return nil, fmt.Errorf("push %s: %w", t, err)
+		}
 	}
 	digest, err := img.Digest()
 	if err != nil {
@@ -172,8 +179,45 @@ func Run(ctx context.Context, b Build) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Image: b.Tag.Context().Digest(digest.String()).String(), Digest: digest.String(),
+	return &Result{Image: b.Tags[0].Context().Digest(digest.String()).String(), Digest: digest.String(),
 		Layer: ld.String(), LayerSize: size, Files: n, Pushed: counter.sent.Load()}, nil
+}
+
+// Tag gives the image (or index) at src the names tags, in their registries: within one
+// registry only the manifest is written.
+func Tag(ctx context.Context, src name.Reference, tags []name.Tag, auth func(string) authn.Authenticator, tr http.RoundTripper) error {
+	if tr == nil {
+		tr = http.DefaultTransport
+	}
+	opts := func(ref name.Reference) []remote.Option {
+		return []remote.Option{remote.WithContext(ctx), remote.WithAuth(auth(ref.Context().RegistryStr())), remote.WithTransport(tr)}
+	}
+	desc, err := remote.Get(src, opts(src)...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", src, err)
+	}
+	for _, t := range tags {
+		if err := writeAs(t, desc, opts(t)); err != nil {
+			return fmt.Errorf("tag %s: %w", t, err)
+		}
+	}
+	return nil
+}
+
+// writeAs writes the image or index desc describes to t.
+func writeAs(t name.Tag, desc *remote.Descriptor, opts []remote.Option) error {
+	if desc.MediaType.IsIndex() {
+		idx, err := desc.ImageIndex()
+		if err != nil {
+			return err
+		}
+		return remote.WriteIndex(t, idx, opts...)
+	}
+	img, err := desc.Image()
+	if err != nil {
+		return err
+	}
+	return remote.Write(t, img, opts...)
 }
 
 // runStage runs a stage's COPY and RUN steps in Root.
