@@ -65,6 +65,10 @@ func build(t testing.TB, dir string, o images.BuildOptions) string {
 	o.Dockerfile = filepath.Join(root, "Dockerfile.builder")
 	o.Network = images.NetworkHost // apt-get
 	o.Args = map[string]string{"BASE": debian, "RUNTIME": debian}
+	if o.Contexts == nil {
+		o.Contexts = map[string]string{}
+	}
+	o.Contexts["glcd"] = glcdContext
 	start := time.Now()
 	if err := pm.Build(ctx, o); err != nil {
 		t.Fatalf("build --target %s: %v (log: %s)", o.Target, err, logPath)

@@ -1,29 +1,20 @@
 package e2e
 
 import (
-	"archive/tar"
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/authn"
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/intstr"
-	"k8s.io/apimachinery/pkg/util/wait"
 
 	"gitlab.com/glcd/glcd/internal/testbed"
 )
@@ -137,7 +128,10 @@ func TestImageBuildInARestrictedPod(t *testing.T) {
 	if _, err := tb.Client.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
 		t.Fatalf("a restricted pod: %v", err)
 	}
-	phase := waitPod(t, ctx, ns, pod.Name)
+	phase, err := tb.WaitPodDone(ctx, ns, pod.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
 	logs, err := tb.Client.CoreV1().Pods(ns).GetLogs(pod.Name, &corev1.PodLogOptions{}).DoRaw(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -182,7 +176,7 @@ func TestImageBuildInARestrictedPod(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := cf.Config
-	if c.User != "1000:1000" || strings.Join(c.Cmd, " ") != "/usr/local/bin/web" || !contains(c.Env, "PORT=8080") || !contains(c.Env, "PATH=/bin") ||
+	if c.User != "1000:1000" || strings.Join(c.Cmd, " ") != "/usr/local/bin/web" || !slices.Contains(c.Env, "PORT=8080") || !slices.Contains(c.Env, "PATH=/bin") ||
 		c.Labels["org.opencontainers.image.title"] != "web" || len(c.ExposedPorts) != 1 || !cf.Created.Equal(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)) {
 		t.Errorf("app config %+v created %s", c, cf.Created)
 	}
@@ -225,7 +219,9 @@ func TestImageBuildInARestrictedPod(t *testing.T) {
 	}
 
 	// the image, by the digest the job reported, as a Deployment: ready when /healthz answers
-	deployImage(t, ctx, ns, reg+"/group/web@"+first.Digest)
+	if err := tb.DeployImage(ctx, ns, reg+"/group/web@"+first.Digest, 8080); err != nil {
+		t.Fatal(err)
+	}
 
 	// nothing of the job's credentials left in the cluster but the test's own secret
 	secrets, err := tb.Client.CoreV1().Secrets(ns).List(ctx, metav1.ListOptions{})
@@ -239,113 +235,22 @@ func TestImageBuildInARestrictedPod(t *testing.T) {
 	}
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func waitPod(t *testing.T, ctx context.Context, ns, name string) corev1.PodPhase {
-	t.Helper()
-	var phase corev1.PodPhase
-	err := wait.PollUntilContextCancel(ctx, 250*time.Millisecond, true, func(ctx context.Context) (bool, error) {
-		p, err := tb.Client.CoreV1().Pods(ns).Get(ctx, name, metav1.GetOptions{})
-		if err != nil {
-			return false, err
-		}
-		phase = p.Status.Phase
-		return phase == corev1.PodSucceeded || phase == corev1.PodFailed, nil
-	})
-	if err != nil {
-		t.Fatalf("pod %s: %v (phase %s)", name, err, phase)
-	}
-	return phase
-}
-
 // pulled reads ref from the test bed's registry, from the host.
 func pulled(t *testing.T, ctx context.Context, ref string) v1.Image {
 	t.Helper()
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := remote.Image(r, remote.WithContext(ctx), remote.WithTransport(&http.Transport{DialContext: tb.DialInNetns}),
-		remote.WithAuth(authn.FromConfig(authn.AuthConfig{Username: testbed.RegistryUser, Password: testbed.RegistryPassword})))
+	img, err := tb.Pull(ctx, ref)
 	if err != nil {
 		t.Fatalf("%s: %v", ref, err)
 	}
 	return img
 }
 
-// lastLayer returns the entries of img's last layer: name to content (regular files) or "dir".
+// lastLayer returns the entries of img's last layer (testbed.LayerFiles).
 func lastLayer(t *testing.T, img v1.Image) map[string]string {
 	t.Helper()
-	layers, err := img.Layers()
+	files, err := testbed.LayerFiles(img, -1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rc, err := layers[len(layers)-1].Uncompressed()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
-	out := map[string]string{}
-	tr := tar.NewReader(rc)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return out
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(tr)
-		if h.Typeflag == tar.TypeDir {
-			b = []byte("dir")
-		}
-		out[strings.TrimSuffix(h.Name, "/")] = string(b)
-	}
-}
-
-// deployImage runs image as a one-replica Deployment whose readiness probe asks /healthz, with
-// the registry's pull secret, and waits until it is available.
-func deployImage(t *testing.T, ctx context.Context, ns, image string) {
-	t.Helper()
-	auth := base64.StdEncoding.EncodeToString([]byte(testbed.RegistryUser + ":" + testbed.RegistryPassword))
-	cfg := fmt.Sprintf(`{"auths":{%q:{"auth":%q}}}`, tb.PodRegistry(true), auth)
-	pull := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "pull"}, Type: corev1.SecretTypeDockerConfigJson,
-		Data: map[string][]byte{corev1.DockerConfigJsonKey: []byte(cfg)}}
-	if _, err := tb.Client.CoreV1().Secrets(ns).Create(ctx, pull, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	replicas, zero, yes, no := int32(1), int64(0), true, false
-	lbl := map[string]string{"app": "web"}
-	d := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "web"}, Spec: appsv1.DeploymentSpec{
-		Replicas: &replicas, Selector: &metav1.LabelSelector{MatchLabels: lbl},
-		Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: lbl}, Spec: corev1.PodSpec{
-			TerminationGracePeriodSeconds: &zero, ImagePullSecrets: []corev1.LocalObjectReference{{Name: "pull"}},
-			SecurityContext: &corev1.PodSecurityContext{RunAsNonRoot: &yes, SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault}},
-			Containers: []corev1.Container{{Name: "web", Image: image,
-				SecurityContext: &corev1.SecurityContext{AllowPrivilegeEscalation: &no, Capabilities: &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}}},
-				ReadinessProbe: &corev1.Probe{PeriodSeconds: 1, ProbeHandler: corev1.ProbeHandler{
-					HTTPGet: &corev1.HTTPGetAction{Path: "/healthz", Port: intstr.FromInt32(8080)}}}}},
-		}},
-	}}
-	if _, err := tb.Client.AppsV1().Deployments(ns).Create(ctx, d, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	err := wait.PollUntilContextCancel(ctx, 250*time.Millisecond, true, func(ctx context.Context) (bool, error) {
-		d, err := tb.Client.AppsV1().Deployments(ns).Get(ctx, "web", metav1.GetOptions{})
-		return err == nil && d.Status.AvailableReplicas == 1, nil
-	})
-	if err != nil {
-		pods, _ := tb.Client.CoreV1().Pods(ns).List(context.Background(), metav1.ListOptions{LabelSelector: "app=web"})
-		for _, p := range pods.Items {
-			t.Logf("pod %s: %+v", p.Name, p.Status.ContainerStatuses)
-		}
-		t.Fatalf("%s did not become ready (GET /healthz): %v", image, err)
-	}
+	return files
 }

@@ -3,6 +3,7 @@ package imagebuild
 import (
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -36,7 +37,7 @@ func TestPlanOfTheAppStage(t *testing.T) {
 		}
 		if s.Run != nil {
 			runs++
-			if !strings.Contains(s.Run[2], "--local-bin-path /out") || !has(s.Env, "EXE=hello") || !has(s.Env, "STACK_ROOT=/opt/stack") {
+			if !strings.Contains(s.Run[2], "--local-bin-path /out") || !slices.Contains(s.Env, "EXE=hello") || !slices.Contains(s.Env, "STACK_ROOT=/opt/stack") {
 				t.Errorf("build RUN: %q with %q", s.Run, s.Env)
 			}
 		} else {
@@ -59,15 +60,6 @@ func TestPlanOfTheAppStage(t *testing.T) {
 		!reflect.DeepEqual(c.Entrypoint, []string{"/usr/bin/tini", "--"}) || !reflect.DeepEqual(c.Cmd, []string{"/usr/local/bin/app"}) {
 		t.Errorf("config %+v", c)
 	}
-}
-
-func has(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // The builder stage runs here (in builder-base): its COPYs read the context and its RUN

@@ -1,17 +1,21 @@
 package testbed
 
 import (
+	"archive/tar"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"golang.org/x/crypto/bcrypt"
@@ -155,4 +159,50 @@ func (c *Cluster) dialOnThisThread(ctx context.Context, network, addr string) (c
 	// goroutine that would run on another thread, outside the namespace
 	conn, err = (&net.Dialer{FallbackDelay: -1}).DialContext(ctx, network, addr)
 	return conn, unix.Setns(int(host.Fd()), unix.CLONE_NEWNET) == nil, err
+}
+
+// Pull reads ref's image from one of the test bed's registries, with their credentials.
+func (c *Cluster) Pull(ctx context.Context, ref string) (v1.Image, error) {
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		return nil, err
+	}
+	return remote.Image(r, remote.WithContext(ctx), remote.WithTransport(&http.Transport{DialContext: c.DialInNetns}),
+		remote.WithAuth(authn.FromConfig(authn.AuthConfig{Username: RegistryUser, Password: RegistryPassword})))
+}
+
+// LayerFiles returns the entries of img's layer i (negative: from the end): each name, without
+// a trailing slash, to its content for a regular file and "dir" for a directory.
+func LayerFiles(img v1.Image, i int) (map[string]string, error) {
+	layers, err := img.Layers()
+	if err != nil {
+		return nil, err
+	}
+	if i < 0 {
+		i += len(layers)
+	}
+	rc, err := layers[i].Uncompressed()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	out := map[string]string{}
+	tr := tar.NewReader(rc)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		b, err := io.ReadAll(tr)
+		if err != nil {
+			return nil, err
+		}
+		if h.Typeflag == tar.TypeDir {
+			b = []byte("dir")
+		}
+		out[strings.TrimSuffix(h.Name, "/")] = string(b)
+	}
 }

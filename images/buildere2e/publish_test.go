@@ -1,0 +1,241 @@
+package buildere2e
+
+import (
+	"archive/tar"
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"gitlab.com/glcd/glcd/images"
+	"gitlab.com/glcd/glcd/internal/testbed"
+)
+
+// tgz packs dir as a gzipped tarball: the job's checkout.
+func tgz(t *testing.T, dir string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(zw)
+	if err := tw.AddFS(os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// saved reads a podman image as go-containerregistry sees it.
+func saved(t *testing.T, pm *images.Podman, ref string) (v1.Image, string) {
+	t.Helper()
+	archive := filepath.Join(t.TempDir(), "image.tar")
+	if err := pm.Save(t.Context(), ref, archive); err != nil {
+		t.Fatal(err)
+	}
+	img, err := tarball.ImageFromPath(archive, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img, archive
+}
+
+// names lists a layer's entries.
+func names(t *testing.T, img v1.Image) []string {
+	t.Helper()
+	files, err := testbed.LayerFiles(img, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for n := range files {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// The app pipeline's publish job, as a pod that passes PodSecurity baseline with no capability
+// added and RuntimeDefault seccomp: in builder:<key> (Dockerfile.builder's builder, podman-built
+// here), glcd image build compiles the app and pushes it on app-base. The image is the one the
+// Dockerfile builds (the same files in its layer, the same config), the same commit gives the
+// same digest, only the app layer is sent, and it answers /healthz as a Deployment.
+func TestPublishJobInAPod(t *testing.T) {
+	dir, err := images.DefaultDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pm, err := images.New(dir, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	src := sample(t, "1.0.0")
+	build(t, dir, images.BuildOptions{Context: src, Target: "builder-base", Tag: baseRef})
+	builderRef := "localhost/glcd/builder:" + key(t, src)
+	build(t, dir, images.BuildOptions{Context: src, Target: "builder", Tag: builderRef})
+	const appBaseRef, refApp = "localhost/glcd/app-base:e2e", "localhost/glcd/builder-app:pod-reference"
+	build(t, dir, images.BuildOptions{Context: src, Target: "app-base", Tag: appBaseRef})
+	build(t, dir, images.BuildOptions{Context: src, Target: "app", Tag: refApp,
+		Contexts: map[string]string{"builder": "container-image://" + builderRef}})
+	t.Logf("podman: the images in %s", time.Since(start).Round(time.Second))
+
+	// the job's image on the node, app-base in the job's registry
+	start = time.Now()
+	ctx := t.Context()
+	_, builderArchive := saved(t, pm, builderRef)
+	if err := tb.ImportImage(ctx, builderArchive); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(builderArchive)
+	_, appBaseArchive := saved(t, pm, appBaseRef)
+	if err := tb.PushArchive(ctx, appBaseArchive, testbed.RegistryAuth+"/glcd/app-base:e2e"); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("test bed: builder imported, app-base pushed in %s", time.Since(start).Round(time.Second))
+
+	ns := tb.Namespace(t)
+	nsObj, err := tb.Client.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nsObj.Labels["pod-security.kubernetes.io/enforce"] = "baseline"
+	if _, err := tb.Client.CoreV1().Namespaces().Update(ctx, nsObj, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	dockerfile, err := os.ReadFile("../../Dockerfile.builder")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkout := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "checkout"},
+		BinaryData: map[string][]byte{"src.tgz": tgz(t, src), "Dockerfile.builder": dockerfile}}
+	if _, err := tb.Client.CoreV1().ConfigMaps(ns).Create(ctx, checkout, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	creds := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "registry"}, StringData: map[string]string{"password": testbed.RegistryPassword}}
+	if _, err := tb.Client.CoreV1().Secrets(ns).Create(ctx, creds, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	reg := tb.PodRegistry(true)
+	script := fmt.Sprintf(`set -eu
+mkdir -p /builds/app && cd /builds/app && tar -xzf /checkout/src.tgz && cp /checkout/Dockerfile.builder .
+glcd image build -f Dockerfile.builder --target app --base %[1]s/glcd/app-base:e2e --tag %[1]s/group/hello:1.0.0 -o json .
+glcd image build -f Dockerfile.builder --target app --base %[1]s/glcd/app-base:e2e --tag %[1]s/group/hello:1.0.0-again -o json .
+`, reg)
+	no, zero := false, int64(0)
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "publish"}, Spec: corev1.PodSpec{
+		RestartPolicy: corev1.RestartPolicyNever, TerminationGracePeriodSeconds: &zero, AutomountServiceAccountToken: &no,
+		SecurityContext: &corev1.PodSecurityContext{SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault}},
+		Volumes: []corev1.Volume{{Name: "checkout", VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
+			LocalObjectReference: corev1.LocalObjectReference{Name: "checkout"}}}}},
+		Containers: []corev1.Container{{
+			Name: "build", Image: builderRef, ImagePullPolicy: corev1.PullNever,
+			Command:         []string{"sh", "-c", script},
+			SecurityContext: &corev1.SecurityContext{AllowPrivilegeEscalation: &no},
+			VolumeMounts:    []corev1.VolumeMount{{Name: "checkout", MountPath: "/checkout"}},
+			Env: []corev1.EnvVar{
+				{Name: "CI_REGISTRY", Value: reg}, {Name: "CI_REGISTRY_USER", Value: testbed.RegistryUser},
+				{Name: "CI_REGISTRY_PASSWORD", ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
+					LocalObjectReference: corev1.LocalObjectReference{Name: "registry"}, Key: "password"}}},
+				{Name: "CI_COMMIT_TIMESTAMP", Value: "2026-12-01T10:00:00Z"},
+			},
+		}},
+	}}
+	start = time.Now()
+	if _, err := tb.Client.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("a baseline pod: %v", err)
+	}
+	phase, err := tb.WaitPodDone(ctx, ns, pod.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs, err := tb.Client.CoreV1().Pods(ns).GetLogs(pod.Name, &corev1.PodLogOptions{}).DoRaw(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("publish job, %s:\n%s", time.Since(start).Round(time.Second), logs)
+	if phase != corev1.PodSucceeded {
+		t.Fatalf("publish job %s", phase)
+	}
+	if bytes.Contains(logs, []byte(testbed.RegistryPassword)) {
+		t.Error("the registry password is in the job's log")
+	}
+	var res []struct {
+		Digest      string
+		LayerSize   int64
+		PushedBytes int64
+	}
+	sc := bufio.NewScanner(bytes.NewReader(logs))
+	for sc.Scan() {
+		var r struct {
+			Digest      string
+			LayerSize   int64
+			PushedBytes int64
+		}
+		if json.Unmarshal(sc.Bytes(), &r) == nil && r.Digest != "" {
+			res = append(res, r)
+		}
+	}
+	if len(res) != 2 {
+		t.Fatalf("%d results in the job's log, want 2", len(res))
+	}
+	if res[0].Digest != res[1].Digest {
+		t.Errorf("the same commit published twice: %s and %s", res[0].Digest, res[1].Digest)
+	}
+	if float64(res[0].PushedBytes) > 1.1*float64(res[0].LayerSize) {
+		t.Errorf("the publish sent %d bytes for a %d-byte app layer", res[0].PushedBytes, res[0].LayerSize)
+	}
+	t.Logf("app layer %d bytes, %d bytes sent; again: %d bytes sent", res[0].LayerSize, res[0].PushedBytes, res[1].PushedBytes)
+
+	// the pod-built image against the Dockerfile-built one
+	podImg, err := tb.Pull(ctx, testbed.RegistryAuth+"/group/hello:1.0.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refImg, _ := saved(t, pm, refApp)
+	if got, want := names(t, podImg), names(t, refImg); !reflect.DeepEqual(got, want) {
+		t.Errorf("the app layer: pod-built %v, Dockerfile-built %v", got, want)
+	}
+	pc, err := podImg.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := refImg.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, r := pc.Config, rc.Config
+	if p.User != r.User || !reflect.DeepEqual(p.Env, r.Env) || !reflect.DeepEqual(p.Entrypoint, r.Entrypoint) || !reflect.DeepEqual(p.Cmd, r.Cmd) ||
+		!reflect.DeepEqual(p.ExposedPorts, r.ExposedPorts) || p.WorkingDir != r.WorkingDir {
+		t.Errorf("config: pod-built %+v\nDockerfile-built %+v", p, r)
+	}
+	files, err := testbed.LayerFiles(podImg, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for f, content := range files {
+		if strings.Contains(content, testbed.RegistryPassword) {
+			t.Errorf("%s in the app layer holds the registry password", f)
+		}
+	}
+	if err := tb.DeployImage(ctx, ns, reg+"/group/hello@"+res[0].Digest, 8080); err != nil {
+		t.Fatal(err)
+	}
+}
