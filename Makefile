@@ -36,7 +36,7 @@ else
 CONTAINER := $(IMAGE_CLI)
 endif
 
-.PHONY: build deps test test-stress test-real-runner lint vet staticcheck shellcheck demo bench testbed-build testbed-up testbed-down clean image-kubectl image-builder-base image-builder image-app images publish
+.PHONY: build deps test test-stress test-real-runner lint vet staticcheck shellcheck demo bench testbed-build testbed-up testbed-down clean image-kubectl image-builder-base image-app-base image-builder image-app images publish
 
 ## build: the static glcd binary at $(BIN)/glcd
 build:
@@ -92,18 +92,25 @@ else
 endif
 
 # The builder images (Dockerfile.builder) of a Haskell app, the sample app unless APP_DIR names
-# another. With podman the bases are the local Debian image (make image-kubectl makes it).
+# another. With podman the bases are the local Debian image and the glcd image builder-base
+# carries (make image-kubectl makes both).
 APP_DIR      ?= testdata/builder-app
 BUILDER_BASE ?= $(REGISTRY)/builder-base:9.0.2-1
+APP_BASE     ?= $(REGISTRY)/app-base:9.0.2-1
 ifeq ($(IMAGE_CLI),podman)
 BUILDER_FLAGS := --pull=never --network=host --layers --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 \
-  --build-arg BASE=localhost/glcd/debian:bookworm-minbase --build-arg RUNTIME=localhost/glcd/debian:bookworm-minbase
+  --build-arg BASE=localhost/glcd/debian:bookworm-minbase --build-arg RUNTIME=localhost/glcd/debian:bookworm-minbase \
+  --build-arg GLCD=$(IMAGE):$(IMAGE_VERSION)
 endif
 BUILDER_KEY = $$($(GO) run ./cmd/glcd builder-key --dir $(APP_DIR) --base $(BUILDER_BASE))
 
 ## image-builder-base: the Haskell toolchain image, $(BUILDER_BASE)
 image-builder-base:
 	$(CONTAINER) build $(BUILDER_FLAGS) -f Dockerfile.builder --target builder-base -t $(BUILDER_BASE) $(APP_DIR)
+
+## image-app-base: the app's runtime (C libraries, tini, a non-root user), $(APP_BASE)
+image-app-base:
+	$(CONTAINER) build $(BUILDER_FLAGS) -f Dockerfile.builder --target app-base -t $(APP_BASE) $(APP_DIR)
 
 ## image-builder: $(APP_DIR)'s dependencies compiled, tagged $(REGISTRY)/builder:<glcd builder-key>
 image-builder:
