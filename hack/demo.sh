@@ -230,4 +230,18 @@ show "pod runner-job-1002, image $IMG, TARGET_IMAGE_VERSION=1.3.0: sh -c 'glcd r
 echo "pod phase: $("$KUBECTL" -n jobboard get pod runner-job-1002 -o jsonpath='{.status.phase}')"
 answer
 
+step "tag pipeline, publish job, as a pod of glcd executor (PodSecurity baseline, nothing privileged, no docker:dind): glcd image build runs the Dockerfile's build stage in the job's own container and pushes the app on its runtime base to the registry (the job's CI_REGISTRY_PASSWORD masked)"
+show "glcd image build --target app --base \$CI_REGISTRY/demo/runtime:1 --tag \$CI_REGISTRY_IMAGE/jobboard:1.4.0 --dotenv publish.env ."
+go run ./internal/testbed/cmd/cijob publish "$GLCD" demo "$IMG" | tee "$W/publish.log"
+PUBLISHED=$(sed -n 's/^IMAGE=//p' "$W/publish.log" | tail -n 1)
+
+step "tag pipeline, deploy: exactly the image the publish job pushed, by its digest"
+# the cluster pulls from the registry with its credentials (the test bed's: testbed.RegistryUser/RegistryPassword)
+"$KUBECTL" -n jobboard create secret docker-registry registry --docker-server="${PUBLISHED%%/*}" \
+  --docker-username=testbed --docker-password=testbed-registry-pass >/dev/null
+"$KUBECTL" -n jobboard patch serviceaccount default -p '{"imagePullSecrets":[{"name":"registry"}]}' >/dev/null
+show "glcd rollout deployment/jobboard --container jobboard-web --image $PUBLISHED"
+"$GLCD" rollout deployment/jobboard --container jobboard-web --image "$PUBLISHED"
+answer
+
 echo; echo "demo done: the tokens used above never appear in this output."

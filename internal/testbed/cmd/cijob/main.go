@@ -6,6 +6,9 @@
 //	                                        ~/.stack-like cache, then the same with it warm
 //	cijob GLCD TESTBED_NAME REPORT_FILE     also the bench: per-job overhead, exec start and a
 //	                                        missing image against plain kubectl (the floor)
+//	cijob publish GLCD TESTBED_NAME IMAGE   the tag pipeline's publish job in image IMAGE (the
+//	                                        glcd image): glcd image build of the demo app, pushed
+//	                                        to the test bed's registry; prints IMAGE=<ref@digest>
 package main
 
 import (
@@ -31,15 +34,21 @@ import (
 )
 
 func main() {
-	if len(os.Args) < 3 || len(os.Args) > 4 {
-		fmt.Fprintln(os.Stderr, "usage: cijob GLCD TESTBED_NAME [REPORT_FILE]")
+	var err error
+	switch {
+	case len(os.Args) == 5 && os.Args[1] == "publish":
+		err = publish(os.Args[2], os.Args[3], os.Args[4])
+	case len(os.Args) == 3 || len(os.Args) == 4:
+		report := ""
+		if len(os.Args) == 4 {
+			report = os.Args[3]
+		}
+		err = run(os.Args[1], os.Args[2], report)
+	default:
+		fmt.Fprintln(os.Stderr, "usage: cijob GLCD TESTBED_NAME [REPORT_FILE] | cijob publish GLCD TESTBED_NAME IMAGE")
 		os.Exit(2)
 	}
-	report := ""
-	if len(os.Args) == 4 {
-		report = os.Args[3]
-	}
-	if err := run(os.Args[1], os.Args[2], report); err != nil {
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "cijob: %v\n", err)
 		os.Exit(1)
 	}
@@ -52,88 +61,112 @@ const (
 )
 
 type env struct {
-	cs        kubernetes.Interface
-	ns        string
-	rn        *runner.Runner
-	git       *gitserver.Server
-	ca        string
-	kubectl   string
-	adminConf string
+	c             *testbed.Cluster
+	tmp, settings string
+	cs            kubernetes.Interface
+	ns            string
+	rn            *runner.Runner
+	git           *gitserver.Server
+	ca            string
+	kubectl       string
+	adminConf     string
 }
 
-func run(glcd, name, reportFile string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
-	defer cancel()
+// setup makes what every mode needs on the running test bed name: the jobs' namespace
+// (PodSecurity baseline, examples/runner/rbac.yaml), the git server with the app, the cache
+// volume and the executor settings (with extra, YAML lines of more settings); done undoes it.
+func setup(ctx context.Context, glcd, name, extra string) (e *env, done func(), err error) {
+	var undo []func()
+	done = func() {
+		for i := len(undo) - 1; i >= 0; i-- {
+			undo[i]()
+		}
+	}
+	defer func() {
+		if err != nil {
+			done()
+		}
+	}()
 	c := testbed.Find(name)
 	if c == nil {
-		return fmt.Errorf("no test bed named %s is running (make testbed-up)", name)
+		return nil, nil, fmt.Errorf("no test bed named %s is running (make testbed-up)", name)
 	}
 	cfg, err := clientcmd.BuildConfigFromFlags("", c.Kubeconfig)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	c.Config, c.Client = cfg, cs
 	tmp, err := os.MkdirTemp("", "glcd-cijob-")
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	defer os.RemoveAll(tmp)
+	undo = append(undo, func() { os.RemoveAll(tmp) })
 
-	e := &env{cs: cs, ns: fmt.Sprintf("ci-jobs-%d", time.Now().Unix()), kubectl: filepath.Join(c.BinDir, "kubectl"), adminConf: c.Kubeconfig}
+	e = &env{c: c, tmp: tmp, cs: cs, ns: fmt.Sprintf("ci-jobs-%d", time.Now().Unix()), kubectl: filepath.Join(c.BinDir, "kubectl"), adminConf: c.Kubeconfig}
 	if err := c.CreateNamespace(ctx, e.ns); err != nil {
-		return err
+		return nil, nil, err
 	}
 	// as examples/runner/rbac.yaml labels the jobs' namespace
 	ns, err := cs.CoreV1().Namespaces().Get(ctx, e.ns, metav1.GetOptions{})
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	ns.Labels["pod-security.kubernetes.io/enforce"] = "baseline"
 	if _, err := cs.CoreV1().Namespaces().Update(ctx, ns, metav1.UpdateOptions{}); err != nil {
-		return err
+		return nil, nil, err
 	}
-	defer func() {
-		_ = cs.CoreV1().Namespaces().Delete(context.Background(), e.ns, metav1.DeleteOptions{})
-	}()
+	undo = append(undo, func() { _ = cs.CoreV1().Namespaces().Delete(context.Background(), e.ns, metav1.DeleteOptions{}) })
 	rbac, err := os.ReadFile("examples/runner/rbac.yaml")
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	kubeconfig, _, err := runner.InstallRBAC(ctx, cs, cfg, rbac, e.ns, "glcd-executor", tmp)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	// the app and a dependency snapshot (what `stack build` downloads) on a git server pods reach
 	e.git, err = gitserver.New(gitserver.Options{TLS: true, Addr: c.HostIP, Tokens: []gitserver.Token{{User: "gitlab-ci-token", Value: jobToken, ReadOnly: true}}})
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	defer e.git.Close()
+	undo = append(undo, func() { e.git.Close() })
 	if err := seed(e.git, tmp); err != nil {
-		return err
+		return nil, nil, err
 	}
 	ca, err := os.ReadFile(e.git.CAFile)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	e.ca = string(ca)
 	// the cache volume: a PersistentVolume on a node directory and its claim, as a namespace
 	// enforcing PodSecurity baseline admits
 	if err := c.CacheVolume(ctx, e.ns, "ci-cache", filepath.Join(tmp, "node-cache")); err != nil {
-		return err
+		return nil, nil, err
 	}
-	defer func() { _ = c.DeleteCacheVolume(context.Background(), e.ns, "ci-cache") }()
+	undo = append(undo, func() { _ = c.DeleteCacheVolume(context.Background(), e.ns, "ci-cache") })
 	settings := filepath.Join(tmp, "executor.yaml")
-	if err := os.WriteFile(settings, fmt.Appendf(nil, "namespace: %s\nimage: %s\nhelperImage: %s\nserviceAccount: ci-job\ncache:\n  pvc: ci-cache\n",
-		e.ns, testbed.HelperImage, testbed.HelperImage), 0o644); err != nil {
+	if err := os.WriteFile(settings, fmt.Appendf(nil, "namespace: %s\nimage: %s\nhelperImage: %s\nserviceAccount: ci-job\ncache:\n  pvc: ci-cache\n%s",
+		e.ns, testbed.HelperImage, testbed.HelperImage, extra), 0o644); err != nil {
+		return nil, nil, err
+	}
+	e.settings = settings
+	e.rn = &runner.Runner{Bin: glcd, Settings: settings, Kubeconfig: kubeconfig}
+	return e, done, nil
+}
+
+func run(glcd, name, reportFile string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
+	e, done, err := setup(ctx, glcd, name, "")
+	if err != nil {
 		return err
 	}
-	e.rn = &runner.Runner{Bin: glcd, Settings: settings, Kubeconfig: kubeconfig}
-
+	defer done()
+	c, tmp, settings := e.c, e.tmp, e.settings
 	fmt.Printf("runner: executor = \"custom\" calling %s executor config|prepare|run|cleanup, namespace %s, RBAC of examples/runner/rbac.yaml\n", glcd, e.ns)
 	var results []*runner.Result
 	for i, label := range []string{"cold cache", "warm cache"} {
@@ -257,9 +290,13 @@ func (e *env) sampleJob(id string) runner.Job {
 
 // seed creates the app repository and the dependency snapshot on the git server.
 func seed(git *gitserver.Server, tmp string) error {
-	mk, err := os.ReadFile("testdata/demo/app/Makefile")
-	if err != nil {
-		return err
+	app := map[string][]byte{"README.md": []byte("the job board\n")}
+	for _, f := range []string{"Makefile", "Dockerfile", "web.sh"} {
+		b, err := os.ReadFile("testdata/demo/app/" + f)
+		if err != nil {
+			return err
+		}
+		app[f] = b
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	deps := map[string][]byte{}
@@ -271,7 +308,7 @@ func seed(git *gitserver.Server, tmp string) error {
 		deps[fmt.Sprintf("pkg-%03d.conf", i)] = b
 	}
 	for repo, files := range map[string]map[string][]byte{
-		"demo/jobboard.git":   {"Makefile": mk, "README.md": []byte("the job board\n")},
+		"demo/jobboard.git":   app,
 		"demo/stack-deps.git": deps,
 	} {
 		if err := git.CreateRepo(repo, "main"); err != nil {
