@@ -63,6 +63,9 @@ glcd image build --target app --base %[3]s/base/busybox:1 --tag %[3]s/group/web:
 glcd image build --target tools --base %[3]s/base/glcd:e2e --tag %[3]s/group/tools:1 -o json .
 glcd image tag %[3]s/group/tools:1 %[3]s/group/tools:$CI_COMMIT_SHA
 cat build.env
+set +e
+CI_REGISTRY_PASSWORD=not-the-password glcd image build --target app --base %[3]s/base/busybox:1 --tag %[3]s/group/web:refused .
+echo "wrong password: exit $?"
 `, publishDockerfile, webScript, reg)
 }
 
@@ -164,6 +167,12 @@ func TestImageBuildInARestrictedPod(t *testing.T) {
 	}
 	if again.PushedBytes > 16<<10 {
 		t.Errorf("second push of the same image sent %d bytes: a layer again", again.PushedBytes)
+	}
+	if !strings.Contains(string(logs), "wrong password: exit 2") || !strings.Contains(string(logs), "the registry refused the credentials") {
+		t.Error("a wrong registry password is not refused with exit 2 and its reason")
+	}
+	if strings.Contains(string(logs), "not-the-password") {
+		t.Error("the wrong password is in the job's log")
 	}
 	if !strings.Contains(string(logs), "IMAGE="+reg+"/group/web@"+first.Digest) {
 		t.Errorf("build.env lacks IMAGE=%s/group/web@%s", reg, first.Digest)
