@@ -196,11 +196,7 @@ func TestJobPodsPassPodSecurity(t *testing.T) {
 		t.Run(c.level, func(t *testing.T) {
 			ns := namespace(t)
 			ctx := ctxFor(t, 3*time.Minute)
-			n, err := tb.Client.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
-			must(t, err)
-			n.Labels["pod-security.kubernetes.io/enforce"] = c.level
-			_, err = tb.Client.CoreV1().Namespaces().Update(ctx, n, metav1.UpdateOptions{})
-			must(t, err)
+			must(t, tb.EnforcePodSecurity(ctx, ns, c.level))
 			cache := cacheVolume(t, ns)
 			// the project's folder on the volume, as an administrator makes it for the jobs' user
 			must(t, os.MkdirAll(filepath.Join(cache, "project-600"), 0o777))
@@ -223,11 +219,7 @@ func TestJobPodsPassPodSecurity(t *testing.T) {
 	// a pod that breaks the level is refused by the API server, and says why
 	ns := namespace(t)
 	ctx := ctxFor(t, 3*time.Minute)
-	n, err := tb.Client.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
-	must(t, err)
-	n.Labels["pod-security.kubernetes.io/enforce"] = "restricted"
-	_, err = tb.Client.CoreV1().Namespaces().Update(ctx, n, metav1.UpdateOptions{})
-	must(t, err)
+	must(t, tb.EnforcePodSecurity(ctx, ns, "restricted"))
 	rn := newRunner(t, ns) // baseline pods in a restricted namespace: the runner's settings are wrong
 	rn.RetryInterval = 10 * time.Millisecond
 	j := newJob(t, ns, "600", runner.BuildOnly(`echo never`))

@@ -77,6 +77,20 @@ func build(t testing.TB, dir string, o images.BuildOptions) string {
 	return buf.String()
 }
 
+// podman returns the podman cache directory the tests share and a Podman on it.
+func podman(t testing.TB) (string, *images.Podman) {
+	t.Helper()
+	dir, err := images.DefaultDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pm, err := images.New(dir, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, pm
+}
+
 // sample copies the sample app; stamp makes its source unique, so the app stage compiles it
 // even when podman's layer cache holds an earlier build.
 func sample(t testing.TB, version string) string {
@@ -249,14 +263,7 @@ func healthz(t *testing.T, dir string) {
 // the seconds of each, their ratio, and the sizes of the three images and of the executable.
 // make bench runs it once.
 func BenchmarkSampleApp(b *testing.B) {
-	dir, err := images.DefaultDir()
-	if err != nil {
-		b.Fatal(err)
-	}
-	pm, err := images.New(dir, io.Discard)
-	if err != nil {
-		b.Fatal(err)
-	}
+	dir, pm := podman(b)
 	v1 := sample(b, "1.0.0")
 	build(b, dir, images.BuildOptions{Context: v1, Target: "builder-base", Tag: baseRef})
 	builderRef := "localhost/glcd/builder:" + key(b, v1)

@@ -7,7 +7,6 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -60,12 +59,8 @@ func saved(t testing.TB, pm *images.Podman, ref string) (v1.Image, string) {
 // names lists a layer's entries.
 func names(t testing.TB, img v1.Image) []string {
 	t.Helper()
-	files, err := testbed.LayerFiles(img, -1)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []string
-	for n := range files {
+	for n := range lastFiles(t, img) {
 		out = append(out, n)
 	}
 	sort.Strings(out)
@@ -78,14 +73,7 @@ func names(t testing.TB, img v1.Image) []string {
 // Dockerfile builds (the same files in its layer, the same config), the same commit gives the
 // same digest, only the app layer is sent, and it answers /healthz as a Deployment.
 func TestPublishJobInAPod(t *testing.T) {
-	dir, err := images.DefaultDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pm, err := images.New(dir, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, pm := podman(t)
 	start := time.Now()
 	src := sample(t, "1.0.0")
 	build(t, dir, images.BuildOptions{Context: src, Target: "builder-base", Tag: baseRef})
@@ -117,6 +105,9 @@ func TestPublishJobInAPod(t *testing.T) {
 glcd image build -f Dockerfile.builder --target app --base %[1]s/glcd/app-base:e2e --tag %[1]s/group/hello:1.0.0 -o json .
 glcd image build -f Dockerfile.builder --target app --base %[1]s/glcd/app-base:e2e --tag %[1]s/group/hello:1.0.0-again -o json .
 `, reg))
+	// the same commit compiled again in a fresh job: GHC's output decides whether the digest holds
+	freshLogs, _ := jobPod(t, ns, "publish-fresh", builderRef, fmt.Sprintf(
+		"glcd image build -f Dockerfile.builder --target app --base %[1]s/glcd/app-base:e2e --tag %[1]s/group/hello:1.0.0-fresh -o json .", reg))
 	t.Logf("publish job, %s:\n%s", took.Round(time.Second), logs)
 	if bytes.Contains(logs, []byte(testbed.RegistryPassword)) {
 		t.Error("the registry password is in the job's log")
@@ -138,6 +129,26 @@ glcd image build -f Dockerfile.builder --target app --base %[1]s/glcd/app-base:e
 	if err != nil {
 		t.Fatal(err)
 	}
+	if fresh := results(freshLogs); len(fresh) != 1 {
+		t.Errorf("the fresh job's log has %d results", len(fresh))
+	} else if fresh[0].Digest != res[0].Digest {
+		freshImg, err := tb.Pull(ctx, testbed.RegistryAuth+"/group/hello:1.0.0-fresh")
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b := lastFiles(t, podImg), lastFiles(t, freshImg)
+		for f := range a {
+			switch {
+			case a[f] == b[f]:
+			case f == "usr/local/bin/app":
+				t.Logf("two compiles of the same commit differ in %s: GHC's executable is not byte-stable here, so a rebuilt commit gets another digest", f)
+			default:
+				t.Errorf("two builds of the same commit differ in %s, which is not the compiler's output", f)
+			}
+		}
+	} else {
+		t.Logf("two fresh compiles of the same commit: the same digest %s", res[0].Digest)
+	}
 	refImg, _ := saved(t, pm, refApp)
 	if got, want := names(t, podImg), names(t, refImg); !reflect.DeepEqual(got, want) {
 		t.Errorf("the app layer: pod-built %v, Dockerfile-built %v", got, want)
@@ -155,11 +166,7 @@ glcd image build -f Dockerfile.builder --target app --base %[1]s/glcd/app-base:e
 		!reflect.DeepEqual(p.ExposedPorts, r.ExposedPorts) || p.WorkingDir != r.WorkingDir {
 		t.Errorf("config: pod-built %+v\nDockerfile-built %+v", p, r)
 	}
-	files, err := testbed.LayerFiles(podImg, -1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for f, content := range files {
+	for f, content := range lastFiles(t, podImg) {
 		if strings.Contains(content, testbed.RegistryPassword) {
 			t.Errorf("%s in the app layer holds the registry password", f)
 		}
@@ -176,12 +183,7 @@ func jobNamespace(t testing.TB, src string) string {
 	t.Helper()
 	ctx := t.Context()
 	ns := tb.Namespace(t)
-	nsObj, err := tb.Client.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	nsObj.Labels["pod-security.kubernetes.io/enforce"] = "baseline"
-	if _, err := tb.Client.CoreV1().Namespaces().Update(ctx, nsObj, metav1.UpdateOptions{}); err != nil {
+	if err := tb.EnforcePodSecurity(ctx, ns, "baseline"); err != nil {
 		t.Fatal(err)
 	}
 	dockerfile, err := os.ReadFile("../../Dockerfile.builder")
@@ -266,6 +268,16 @@ func results(logs []byte) []result {
 	return res
 }
 
+// lastFiles is testbed.LayerFiles of img's last layer.
+func lastFiles(t testing.TB, img v1.Image) map[string]string {
+	t.Helper()
+	files, err := testbed.LayerFiles(img, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
 // stageFiles lists the files img's layers after the first n hold (a stage's own layers).
 func stageFiles(b testing.TB, img v1.Image, n int) map[string]bool {
 	b.Helper()
@@ -296,14 +308,7 @@ func stageFiles(b testing.TB, img v1.Image, n int) map[string]bool {
 // the bytes a release sends, and how far the pod-built builder's files are from podman's.
 // make bench runs it once.
 func BenchmarkPublishInPods(b *testing.B) {
-	dir, err := images.DefaultDir()
-	if err != nil {
-		b.Fatal(err)
-	}
-	pm, err := images.New(dir, io.Discard)
-	if err != nil {
-		b.Fatal(err)
-	}
+	dir, pm := podman(b)
 	src := sample(b, "1.0.0")
 	build(b, dir, images.BuildOptions{Context: src, Target: "builder-base", Tag: baseRef})
 	builderRef := "localhost/glcd/builder:" + key(b, src)

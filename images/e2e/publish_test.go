@@ -84,12 +84,7 @@ type buildResult struct {
 func TestImageBuildInARestrictedPod(t *testing.T) {
 	ns := tb.Namespace(t)
 	ctx := ctxT(t, 8*time.Minute)
-	nsObj, err := tb.Client.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	nsObj.Labels["pod-security.kubernetes.io/enforce"] = "restricted"
-	if _, err := tb.Client.CoreV1().Namespaces().Update(ctx, nsObj, metav1.UpdateOptions{}); err != nil {
+	if err := tb.EnforcePodSecurity(ctx, ns, "restricted"); err != nil {
 		t.Fatal(err)
 	}
 	// the bases in the job's registry: a busybox runtime, and the job's own image
@@ -232,7 +227,8 @@ func TestImageBuildInARestrictedPod(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// nothing of the job's credentials left in the cluster but the test's own secret
+	// nothing of the job's credentials left in the cluster but the test's own secrets: no object
+	// of the namespace (pods, config maps, events, other secrets) holds the password
 	secrets, err := tb.Client.CoreV1().Secrets(ns).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -240,6 +236,27 @@ func TestImageBuildInARestrictedPod(t *testing.T) {
 	for _, s := range secrets.Items {
 		if s.Name != "registry" && s.Name != "pull" {
 			t.Errorf("secret %s left in the namespace", s.Name)
+		}
+	}
+	pods, err := tb.Client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cms, err := tb.Client.CoreV1().ConfigMaps(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := tb.Client.CoreV1().Events(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, list := range map[string]any{"pods": pods, "config maps": cms, "events": events} {
+		b, err := json.Marshal(list)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte(testbed.RegistryPassword)) {
+			t.Errorf("the namespace's %s hold the registry password", what)
 		}
 	}
 }

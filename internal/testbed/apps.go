@@ -72,3 +72,18 @@ func (c *Cluster) DeployImage(ctx context.Context, ns, image string, port int32)
 	}
 	return nil
 }
+
+// EnforcePodSecurity labels namespace ns to enforce the Pod Security Standard level
+// (baseline, restricted), as examples/runner/rbac.yaml labels the jobs' namespace.
+func (c *Cluster) EnforcePodSecurity(ctx context.Context, ns, level string) error {
+	n, err := c.Client.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+	if err != nil {
+		return err
+	}
+	if n.Labels == nil {
+		n.Labels = map[string]string{}
+	}
+	n.Labels["pod-security.kubernetes.io/enforce"] = level
+	_, err = c.Client.CoreV1().Namespaces().Update(ctx, n, metav1.UpdateOptions{})
+	return err
+}

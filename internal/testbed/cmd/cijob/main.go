@@ -110,13 +110,7 @@ func setup(ctx context.Context, glcd, name, extra string) (e *env, done func(), 
 	if err := c.CreateNamespace(ctx, e.ns); err != nil {
 		return nil, nil, err
 	}
-	// as examples/runner/rbac.yaml labels the jobs' namespace
-	ns, err := cs.CoreV1().Namespaces().Get(ctx, e.ns, metav1.GetOptions{})
-	if err != nil {
-		return nil, nil, err
-	}
-	ns.Labels["pod-security.kubernetes.io/enforce"] = "baseline"
-	if _, err := cs.CoreV1().Namespaces().Update(ctx, ns, metav1.UpdateOptions{}); err != nil {
+	if err := c.EnforcePodSecurity(ctx, e.ns, "baseline"); err != nil {
 		return nil, nil, err
 	}
 	undo = append(undo, func() { _ = cs.CoreV1().Namespaces().Delete(context.Background(), e.ns, metav1.DeleteOptions{}) })
@@ -263,28 +257,36 @@ func (e *env) proxiedKubeconfig(ctx context.Context, c *testbed.Cluster, addr, t
 // land in the cache volume (STACK_ROOT=/cache/stack), as a stack build's would.
 func (e *env) sampleJob(id string) runner.Job {
 	dir := "/builds/glcdtest/0/group/app"
-	url := func(repo string) string {
-		return strings.Replace(e.git.RepoURL(repo), "://", "://gitlab-ci-token:"+jobToken+"@", 1)
-	}
 	return runner.Job{ID: id, ProjectID: "42", Concurrent: "0", Token: jobToken, Stages: []runner.Stage{
 		{Name: "prepare_script", Lines: []string{`echo "Running on $(hostname) via glcd executor..."`}},
-		{Name: "get_sources", Lines: []string{
-			`@mkdir -p "` + dir + `.tmp"`,
-			`@printf '%s' ` + runner.AnsiQuote(e.ca) + ` > "` + dir + `.tmp/CI_SERVER_TLS_CA_FILE"`,
-			`@export GIT_SSL_CAINFO="` + dir + `.tmp/CI_SERVER_TLS_CA_FILE"`,
-			`rm -rf "` + dir + `" && git init -q --template= "` + dir + `" && cd "` + dir + `"`,
-			`git remote add origin "` + url("demo/jobboard.git") + `"`,
-			`git fetch -q --depth 20 origin +refs/heads/main:refs/remotes/origin/main`,
-			`git checkout -q -f origin/main && git log --oneline -1`,
-		}},
+		e.getSources(dir, "demo/jobboard.git"),
 		{Name: "build_script", Lines: []string{
 			`cd "` + dir + `" && export STACK_ROOT=/cache/stack GIT_SSL_CAINFO="` + dir + `.tmp/CI_SERVER_TLS_CA_FILE"`,
-			`if [ -d "$STACK_ROOT/snapshot" ]; then echo "dependencies: in the cache volume already"; else echo "dependencies: cold cache, fetching the snapshot"; git clone -q --template= --depth 1 "` + url("demo/stack-deps.git") + `" "$STACK_ROOT/snapshot"; fi`,
+			`if [ -d "$STACK_ROOT/snapshot" ]; then echo "dependencies: in the cache volume already"; else echo "dependencies: cold cache, fetching the snapshot"; git clone -q --template= --depth 1 "` + e.cloneURL("demo/stack-deps.git") + `" "$STACK_ROOT/snapshot"; fi`,
 			`echo "dependencies: $(ls "$STACK_ROOT/snapshot" | wc -l) packages, $(du -sk "$STACK_ROOT/snapshot" | cut -f1) KiB"`,
 			`echo "building jobboard $(sed -n 's/^DEPLOY_VERSION = //p' Makefile)"`,
 		}},
 		{Name: "after_script", Lines: []string{`echo "after_script: done"`}},
 		{Name: "cleanup_file_variables", Lines: []string{`@rm -rf "` + dir + `.tmp"`}},
+	}}
+}
+
+// cloneURL is repo's URL on the git server with the job token, as the runner writes it.
+func (e *env) cloneURL(repo string) string {
+	return strings.Replace(e.git.RepoURL(repo), "://", "://gitlab-ci-token:"+jobToken+"@", 1)
+}
+
+// getSources is the get_sources stage the runner generates: the server's CA in a file
+// variable, then a shallow fetch and checkout of repo's main into dir.
+func (e *env) getSources(dir, repo string) runner.Stage {
+	return runner.Stage{Name: "get_sources", Lines: []string{
+		`@mkdir -p "` + dir + `.tmp"`,
+		`@printf '%s' ` + runner.AnsiQuote(e.ca) + ` > "` + dir + `.tmp/CI_SERVER_TLS_CA_FILE"`,
+		`@export GIT_SSL_CAINFO="` + dir + `.tmp/CI_SERVER_TLS_CA_FILE"`,
+		`rm -rf "` + dir + `" && git init -q --template= "` + dir + `" && cd "` + dir + `"`,
+		`git remote add origin "` + e.cloneURL(repo) + `"`,
+		`git fetch -q --depth 20 origin +refs/heads/main:refs/remotes/origin/main`,
+		`git checkout -q -f origin/main && git log --oneline -1`,
 	}}
 }
 

@@ -29,7 +29,6 @@ func publish(glcd, name, image string) error {
 	}
 	reg := e.c.PodRegistry(true)
 	dir := "/builds/glcdtest/0/demo/jobboard"
-	url := strings.Replace(e.git.RepoURL("demo/jobboard.git"), "://", "://gitlab-ci-token:"+jobToken+"@", 1)
 	job := runner.Job{ID: "9401", ProjectID: "42", Concurrent: "0", Token: jobToken, Image: image,
 		Vars: []runner.Variable{
 			{Key: "CI_REGISTRY", Value: reg, Public: true},
@@ -41,15 +40,7 @@ func publish(glcd, name, image string) error {
 		},
 		Stages: []runner.Stage{
 			{Name: "prepare_script", Lines: []string{`echo "Running on $(hostname) via glcd executor..."`}},
-			{Name: "get_sources", Lines: []string{
-				`@mkdir -p "` + dir + `.tmp"`,
-				`@printf '%s' ` + runner.AnsiQuote(e.ca) + ` > "` + dir + `.tmp/CI_SERVER_TLS_CA_FILE"`,
-				`@export GIT_SSL_CAINFO="` + dir + `.tmp/CI_SERVER_TLS_CA_FILE"`,
-				`rm -rf "` + dir + `" && git init -q --template= "` + dir + `" && cd "` + dir + `"`,
-				`git remote add origin "` + url + `"`,
-				`git fetch -q --depth 20 origin +refs/heads/main:refs/remotes/origin/main`,
-				`git checkout -q -f origin/main && git log --oneline -1`,
-			}},
+			e.getSources(dir, "demo/jobboard.git"),
 			{Name: "build_script", Lines: []string{
 				`cd "` + dir + `"`,
 				`echo "job as uid $(id -u), image $CI_JOB_IMAGE"`,
