@@ -273,7 +273,9 @@ func TestGetSourcesClonesInTheHelperWithTheJobToken(t *testing.T) {
 			`git checkout -f -q ` + sha,
 			`echo "Checked out $(git rev-parse --short HEAD) in $(hostname) with ${BASH_VERSION:+bash}"`,
 		}},
-		{Name: "build_script", Lines: []string{`cd ` + dir, `cat README.md`, `test -f stack.yaml && echo stack.yaml is there`}},
+		{Name: "build_script", Lines: []string{`cd ` + dir, `cat README.md`, `test -f stack.yaml && echo stack.yaml is there`,
+			// a build image's non-root user writes into the helper's checkout (a dotenv report)
+			`su nobody -s /bin/sh -c 'echo X=1 > build.env && mkdir -p out' && echo "uid 65534 wrote into the checkout"`}},
 	}
 	res, err := rn.Run(ctxFor(t, 3*time.Minute), j)
 	must(t, err)
@@ -281,7 +283,7 @@ func TestGetSourcesClonesInTheHelperWithTheJobToken(t *testing.T) {
 	if res.FailedStage != "" {
 		t.Fatalf("job failed in %s:\n%s\ngit server: %s", res.FailedStage, out, git.BackendStderr())
 	}
-	for _, want := range []string{"Checked out " + sha[:7] + " in " + res.Pod + " with bash", "hello from the repo", "stack.yaml is there"} {
+	for _, want := range []string{"Checked out " + sha[:7] + " in " + res.Pod + " with bash", "hello from the repo", "stack.yaml is there", "uid 65534 wrote into the checkout"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

@@ -31,6 +31,9 @@ else
     for old in "$(dirname "$d")"/*; do [ "$old" = "$d" ] || [ "$old" = "$(dirname "$d")/bin" ] || rm -rf "$old" 2>/dev/null; done
     mv "$t" "$d/script"
     if [ "$container" = helper ]; then
+      # the checkout and the restored cache writable by a build image's non-root user, as
+      # GitLab's Kubernetes executor runs its helper (umask 0000 unless FF_DISABLE_UMASK_...)
+      umask 0000
       # GitLab's helper image has gitlab-runner-helper; the runner's scripts call gitlab-runner
       if ! command -v gitlab-runner >/dev/null 2>&1 && h=$(command -v gitlab-runner-helper); then
         mkdir -p "$(dirname "$d")/bin" && ln -sf "$h" "$(dirname "$d")/bin/gitlab-runner"

@@ -74,8 +74,8 @@ type env struct {
 
 // setup makes what every mode needs on the running test bed name: the jobs' namespace
 // (PodSecurity baseline, examples/runner/rbac.yaml), the git server with the app, the cache
-// volume and the executor settings (with extra, YAML lines of more settings); done undoes it.
-func setup(ctx context.Context, glcd, name, extra string) (e *env, done func(), err error) {
+// volume and the executor settings; done undoes it.
+func setup(ctx context.Context, glcd, name string) (e *env, done func(), err error) {
 	var undo []func()
 	done = func() {
 		for i := len(undo) - 1; i >= 0; i-- {
@@ -143,8 +143,8 @@ func setup(ctx context.Context, glcd, name, extra string) (e *env, done func(), 
 	}
 	undo = append(undo, func() { _ = c.DeleteCacheVolume(context.Background(), e.ns, "ci-cache") })
 	settings := filepath.Join(tmp, "executor.yaml")
-	if err := os.WriteFile(settings, fmt.Appendf(nil, "namespace: %s\nimage: %s\nhelperImage: %s\nserviceAccount: ci-job\ncache:\n  pvc: ci-cache\n%s",
-		e.ns, testbed.HelperImage, testbed.HelperImage, extra), 0o644); err != nil {
+	if err := os.WriteFile(settings, fmt.Appendf(nil, "namespace: %s\nimage: %s\nhelperImage: %s\nserviceAccount: ci-job\ncache:\n  pvc: ci-cache\n",
+		e.ns, testbed.HelperImage, testbed.HelperImage), 0o644); err != nil {
 		return nil, nil, err
 	}
 	e.settings = settings
@@ -155,7 +155,7 @@ func setup(ctx context.Context, glcd, name, extra string) (e *env, done func(), 
 func run(glcd, name, reportFile string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
-	e, done, err := setup(ctx, glcd, name, "")
+	e, done, err := setup(ctx, glcd, name)
 	if err != nil {
 		return err
 	}

@@ -16,9 +16,8 @@ import (
 func publish(glcd, name, image string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	// the glcd image runs as uid 1000: the helper's checkout must be that user's too (GitLab's
-	// Kubernetes executor needs the same pod security context for non-root job images)
-	e, done, err := setup(ctx, glcd, name, "runAsUser: 1000\nrunAsGroup: 1000\nfsGroup: 1000\n")
+	// the glcd image runs as uid 1000 and writes publish.env into the helper's checkout
+	e, done, err := setup(ctx, glcd, name)
 	if err != nil {
 		return err
 	}
