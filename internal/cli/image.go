@@ -118,7 +118,7 @@ func (r *runtime) imageTag(c *cli.Context) error {
 	ctx, cancel := context.WithTimeout(c.Context, c.Duration("timeout"))
 	defer cancel()
 	var from []string
-	err = imagebuild.Tag(ctx, src, tags, r.registryAuth(&from), nil)
+	err = imagebuild.Tag(ctx, src, tags, r.registryAuth(&from))
 	if err := registryError(c, ctx, "image tag "+src.String(), from, err); err != nil {
 		return err
 	}

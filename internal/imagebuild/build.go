@@ -39,8 +39,6 @@ type Build struct {
 	Created time.Time
 	// Auth gives the credentials for a registry host.
 	Auth func(registry string) authn.Authenticator
-	// Transport carries the registry requests (nil: the default).
-	Transport http.RoundTripper
 	// Out receives the steps' output and glcd's progress lines.
 	Out io.Writer
 	// Env is the environment the steps start from (PATH, HOME); the job's other variables,
@@ -63,13 +61,8 @@ type Result struct {
 
 // Run builds b and pushes it.
 func Run(ctx context.Context, b Build) (*Result, error) {
-	counter := &countingTransport{next: b.Transport}
-	if counter.next == nil {
-		counter.next = http.DefaultTransport
-	}
-	opts := func(ref name.Reference) []remote.Option {
-		return []remote.Option{remote.WithContext(ctx), remote.WithAuth(b.Auth(ref.Context().RegistryStr())), remote.WithTransport(counter)}
-	}
+	counter := &countingTransport{next: http.DefaultTransport}
+	opts := remoteOptions(ctx, b.Auth, counter)
 	base, err := remote.Image(b.Base, opts(b.Base)...)
 	if err != nil {
 		return nil, fmt.Errorf("base image %s: %w", b.Base, err)
@@ -183,15 +176,18 @@ func Run(ctx context.Context, b Build) (*Result, error) {
 		Layer: ld.String(), LayerSize: size, Files: n, Pushed: counter.sent.Load()}, nil
 }
 
-// Tag gives the image (or index) at src the names tags, in their registries: within one
-// registry only the manifest is written.
-func Tag(ctx context.Context, src name.Reference, tags []name.Tag, auth func(string) authn.Authenticator, tr http.RoundTripper) error {
-	if tr == nil {
-		tr = http.DefaultTransport
-	}
-	opts := func(ref name.Reference) []remote.Option {
+// remoteOptions gives the registry options for a reference: ctx, the credentials auth gives
+// for its registry, and tr.
+func remoteOptions(ctx context.Context, auth func(string) authn.Authenticator, tr http.RoundTripper) func(name.Reference) []remote.Option {
+	return func(ref name.Reference) []remote.Option {
 		return []remote.Option{remote.WithContext(ctx), remote.WithAuth(auth(ref.Context().RegistryStr())), remote.WithTransport(tr)}
 	}
+}
+
+// Tag gives the image (or index) at src the names tags, in their registries: within one
+// registry only the manifest is written.
+func Tag(ctx context.Context, src name.Reference, tags []name.Tag, auth func(string) authn.Authenticator) error {
+	opts := remoteOptions(ctx, auth, http.DefaultTransport)
 	desc, err := remote.Get(src, opts(src)...)
 	if err != nil {
 		return fmt.Errorf("%s: %w", src, err)
