@@ -39,7 +39,9 @@ cleanup() {
 }
 trap cleanup EXIT
 answer() { # what the app says, from inside one of its pods
-  pod=$("$KUBECTL" --kubeconfig "${ADMIN_KUBECONFIG:-$KUBECONFIG}" -n jobboard get pods -l app=jobboard --field-selector=status.phase=Running -o jsonpath='{.items[0].metadata.name}')
+  # a running pod that is not being deleted (an old one may still run after the rollout)
+  pod=$("$KUBECTL" --kubeconfig "${ADMIN_KUBECONFIG:-$KUBECONFIG}" -n jobboard get pods -l app=jobboard --field-selector=status.phase=Running \
+    -o go-template='{{range .items}}{{if not .metadata.deletionTimestamp}}{{.metadata.name}}{{"\n"}}{{end}}{{end}}' | head -n 1)
   "$KUBECTL" --kubeconfig "${ADMIN_KUBECONFIG:-$KUBECONFIG}" -n jobboard exec "$pod" -- wget -qO- http://127.0.0.1:8080/
 }
 g() { git -c user.name=demo -c user.email=demo@example.com "$@"; }
@@ -64,6 +66,12 @@ set +e
 code=$?
 set -e
 echo "exit code $code (2: nothing overwritten)"
+# the demo's app is a shell script standing in for the Haskell app: its Dockerfile.builder has
+# the same five targets with sh for GHC, and its test job runs ./test.sh in builder-base (the
+# haskell image is not on the test bed), so the tag pipeline's jobs run in seconds
+cp testdata/demo/app/Dockerfile.builder testdata/demo/app/web.sh testdata/demo/app/test.sh testdata/demo/app/package.yaml testdata/demo/app/stack.yaml "$W/seed-app/"
+sed -i -e 's|^  image: haskell:9.6.7$|  image: $BUILDER_BASE|' -e 's|^    - make setup build test$|    - ./test.sh|' "$W/seed-app/.gitlab-ci.yml"
+grep -q '^    - ./test.sh$' "$W/seed-app/.gitlab-ci.yml" || { echo "the app pipeline's test job changed: update the demo" >&2; exit 1; }
 g -C "$W/seed-app" add . && g -C "$W/seed-app" commit -qm "jobboard 1.3.0" && g -C "$W/seed-app" tag v1.3.0
 g -C "$W/seed-infra" add . && g -C "$W/seed-infra" commit -qm "jobboard manifests"
 g -C "$W/seed-app" push -q "file://$GIT_ROOT/demo/jobboard.git" main v1.3.0
@@ -230,18 +238,36 @@ show "pod runner-job-1002, image $IMG, TARGET_IMAGE_VERSION=1.3.0: sh -c 'glcd r
 echo "pod phase: $("$KUBECTL" -n jobboard get pod runner-job-1002 -o jsonpath='{.status.phase}')"
 answer
 
-step "tag pipeline, publish job, as a pod of glcd executor (PodSecurity baseline, nothing privileged, no docker:dind): glcd image build runs the Dockerfile's build stage in the job's own container and pushes the app on its runtime base to the registry (the job's CI_REGISTRY_PASSWORD masked)"
-show "glcd image build --target app --base \$CI_REGISTRY/demo/runtime:1 --tag \$CI_REGISTRY_IMAGE/jobboard:1.4.0 --dotenv publish.env ."
-go run ./internal/testbed/cmd/cijob publish "$GLCD" demo "$IMG" | tee "$W/publish.log"
-PUBLISHED=$(sed -n 's/^IMAGE=//p' "$W/publish.log" | tail -n 1)
+# the tag pipelines run as pods of glcd executor, their images from the test bed's registry
+# (the glcd image built above is pushed there; the project's GLCD_JOB_IMAGE names it)
+tag_pipeline() { # tag: the app's tag pipeline, its IMAGE= in $W/pipeline-$1.log
+  go run ./internal/testbed/cmd/cijob pipeline "$GLCD" demo "$IMG" "$GIT_ROOT/demo/jobboard.git" "$1" | tee "$W/pipeline-$1.log"
+  PUBLISHED=$(sed -n 's/^IMAGE=//p' "$W/pipeline-$1.log" | tail -n 1)
+}
+deploy_published() {
+  show "glcd rollout deployment/jobboard --container jobboard-web --image $PUBLISHED"
+  "$GLCD" rollout deployment/jobboard --container jobboard-web --image "$PUBLISHED"
+  answer
+}
+step "tag pipeline v1.4.0, as pods of glcd executor (PodSecurity baseline, nothing privileged, no docker:dind): test, builder-key (no builder for this key yet), builder (glcd image build --target builder in builder-base), publish (glcd image build --target app in builder:<key>); the job's CI_REGISTRY_PASSWORD masked"
+show "the jobs of the app repo's .gitlab-ci.yml at v1.4.0, with GitLab's variables and the dotenv reports between them"
+tag_pipeline v1.4.0
 
 step "tag pipeline, deploy: exactly the image the publish job pushed, by its digest"
 # the cluster pulls from the registry with its credentials (the test bed's: testbed.RegistryUser/RegistryPassword)
 "$KUBECTL" -n jobboard create secret docker-registry registry --docker-server="${PUBLISHED%%/*}" \
   --docker-username=testbed --docker-password=testbed-registry-pass >/dev/null
 "$KUBECTL" -n jobboard patch serviceaccount default -p '{"imagePullSecrets":[{"name":"registry"}]}' >/dev/null
-show "glcd rollout deployment/jobboard --container jobboard-web --image $PUBLISHED"
-"$GLCD" rollout deployment/jobboard --container jobboard-web --image "$PUBLISHED"
-answer
+deploy_published
+
+step "a second release, 1.4.1 (no dependency changed): autotag, then the tag pipeline reuses builder:<key> (builder-key tags it for the commit, builder does nothing) and publish sends only the app layer"
+g -C "$W/seed-app" pull -q "file://$GIT_ROOT/demo/jobboard.git" main
+sed -i 's/^DEPLOY_VERSION = .*/DEPLOY_VERSION = 1.4.1/' "$W/seed-app/Makefile"
+g -C "$W/seed-app" commit -qam "Release 1.4.1" && g -C "$W/seed-app" push -q "file://$GIT_ROOT/demo/jobboard.git" main
+rm -rf "$W/app" && ci_clone demo/jobboard "$W/app"
+(cd "$W/app" && GLCD_GIT_TOKEN=$DEMO_GIT_TOKEN "$GLCD" autotag)
+tag_pipeline v1.4.1
+grep -q 'BUILDER_EXISTS=yes' "$W/pipeline-v1.4.1.log" || { echo "the second release did not reuse the builder" >&2; exit 1; }
+deploy_published
 
 echo; echo "demo done: the tokens used above never appear in this output."

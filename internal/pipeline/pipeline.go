@@ -29,6 +29,8 @@ type Pipeline struct {
 	Jobs []Job
 	// Included are the local files read; Remote the includes named but not followed.
 	Included, Remote []string
+	// Variables are the file's global variables (a value: key's value for the long form).
+	Variables map[string]string
 }
 
 // reserved are the top-level keys that are not jobs.
@@ -46,6 +48,7 @@ func Load(file string) (*Pipeline, error) {
 	if err := p.read(file, root, top, map[string]bool{}); err != nil {
 		return nil, err
 	}
+	p.Variables = variables(top["variables"])
 	defaults := map[string]any{}
 	for _, k := range defaultKeys {
 		if v, ok := top[k]; ok && slices.Contains(reserved, k) {
@@ -231,7 +234,38 @@ func (j Job) ImageOf() (Image, bool) {
 func (j Job) Script() []string {
 	var out []string
 	for _, k := range []string{"before_script", "script", "after_script"} {
-		out = append(out, lines(j.Spec[k])...)
+		out = append(out, j.Lines(k)...)
+	}
+	return out
+}
+
+// Lines are the lines of the job's key (before_script, script or after_script).
+func (j Job) Lines(key string) []string { return lines(j.Spec[key]) }
+
+// Variables are the job's own variables.
+func (j Job) Variables() map[string]string { return variables(j.Spec["variables"]) }
+
+// Dotenv is the file of the job's artifacts:reports:dotenv, if any.
+func (j Job) Dotenv() string {
+	a, _ := j.Spec["artifacts"].(map[string]any)
+	r, _ := a["reports"].(map[string]any)
+	if f, ok := r["dotenv"].(string); ok {
+		return f
+	}
+	return ""
+}
+
+// variables reads a variables: map: NAME: value, or NAME: {value: ..., description: ...}.
+func variables(v any) map[string]string {
+	out := map[string]string{}
+	m, _ := v.(map[string]any)
+	for k, x := range m {
+		if long, ok := x.(map[string]any); ok {
+			x = long["value"]
+		}
+		if x != nil {
+			out[k] = fmt.Sprint(x)
+		}
 	}
 	return out
 }

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -104,5 +105,42 @@ func TestExtendsLoopAndMissingBase(t *testing.T) {
 		if _, err := Load(f); err == nil {
 			t.Errorf("%q: no error", y)
 		}
+	}
+}
+
+// The variables and dotenv reports a pipeline passes between its jobs, read from the app
+// pipeline glcd ships.
+func TestVariablesAndDotenv(t *testing.T) {
+	p, err := Load("../../examples/app/.gitlab-ci.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Variables["IMAGE_NAME"]; got != "$CI_REGISTRY_IMAGE/jobboard" {
+		t.Errorf("global IMAGE_NAME %q", got)
+	}
+	jobs := map[string]Job{}
+	for _, j := range p.Jobs {
+		jobs[j.Name] = j
+	}
+	if got := jobs["test"].Variables()["STACK_ROOT"]; got != "$CI_PROJECT_DIR/.stack" {
+		t.Errorf("test's STACK_ROOT %q", got)
+	}
+	if len(jobs["deploy"].Variables()) != 0 {
+		t.Errorf("deploy's variables %v: it has none of its own", jobs["deploy"].Variables())
+	}
+	for job, want := range map[string]string{"builder-key": "builder.env", "publish": "publish.env", "builder": ""} {
+		if got := jobs[job].Dotenv(); got != want {
+			t.Errorf("%s's dotenv report %q, want %q", job, got, want)
+		}
+	}
+	if s := jobs["builder"].Lines("script"); len(s) != 2 || !strings.HasPrefix(s[1], "glcd image build") {
+		t.Errorf("builder's script %q", s)
+	}
+}
+
+func TestLongFormVariable(t *testing.T) {
+	v := variables(map[string]any{"A": "1", "B": map[string]any{"value": "two", "description": "d"}, "C": 3})
+	if v["A"] != "1" || v["B"] != "two" || v["C"] != "3" || len(v) != 3 {
+		t.Errorf("%v", v)
 	}
 }

@@ -31,15 +31,22 @@ func (c *Cluster) WaitPodDone(ctx context.Context, ns, name string) (corev1.PodP
 	return phase, nil
 }
 
+// PullSecret creates the image pull secret name in ns: RegistryUser's credentials for
+// PodRegistry(true), the registry address pods pull from.
+func (c *Cluster) PullSecret(ctx context.Context, ns, name string) error {
+	auth := base64.StdEncoding.EncodeToString([]byte(RegistryUser + ":" + RegistryPassword))
+	cfg := fmt.Sprintf(`{"auths":{%q:{"auth":%q}}}`, c.PodRegistry(true), auth)
+	pull := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: name}, Type: corev1.SecretTypeDockerConfigJson,
+		Data: map[string][]byte{corev1.DockerConfigJsonKey: []byte(cfg)}}
+	_, err := c.Client.CoreV1().Secrets(ns).Create(ctx, pull, metav1.CreateOptions{})
+	return err
+}
+
 // DeployImage runs image (from the registry at PodRegistry(true), with a pull secret) as
 // Deployment "web" of one replica, non-root and without capabilities, whose readiness probe
 // asks GET /healthz on port, and waits until it is available: the image answered /healthz.
 func (c *Cluster) DeployImage(ctx context.Context, ns, image string, port int32) error {
-	auth := base64.StdEncoding.EncodeToString([]byte(RegistryUser + ":" + RegistryPassword))
-	cfg := fmt.Sprintf(`{"auths":{%q:{"auth":%q}}}`, c.PodRegistry(true), auth)
-	pull := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "pull"}, Type: corev1.SecretTypeDockerConfigJson,
-		Data: map[string][]byte{corev1.DockerConfigJsonKey: []byte(cfg)}}
-	if _, err := c.Client.CoreV1().Secrets(ns).Create(ctx, pull, metav1.CreateOptions{}); err != nil {
+	if err := c.PullSecret(ctx, ns, "pull"); err != nil {
 		return err
 	}
 	replicas, zero, yes, no := int32(1), int64(0), true, false

@@ -6,9 +6,12 @@
 //	                                        ~/.stack-like cache, then the same with it warm
 //	cijob GLCD TESTBED_NAME REPORT_FILE     also the bench: per-job overhead, exec start and a
 //	                                        missing image against plain kubectl (the floor)
-//	cijob publish GLCD TESTBED_NAME IMAGE   the tag pipeline's publish job in image IMAGE (the
-//	                                        glcd image): glcd image build of the demo app, pushed
-//	                                        to the test bed's registry; prints IMAGE=<ref@digest>
+//	cijob pipeline GLCD TESTBED_NAME IMAGE APP_REPO TAG [NAME=VALUE...]
+//	                                        the tag pipeline of the git repository APP_REPO at
+//	                                        TAG: its jobs test, builder-key, builder and publish,
+//	                                        IMAGE the glcd image (podman's, on the node), NAME=VALUE
+//	                                        the project's CI/CD variables; the images go to the
+//	                                        test bed's registry; prints IMAGE=<ref@digest>
 package main
 
 import (
@@ -36,8 +39,8 @@ import (
 func main() {
 	var err error
 	switch {
-	case len(os.Args) == 5 && os.Args[1] == "publish":
-		err = publish(os.Args[2], os.Args[3], os.Args[4])
+	case len(os.Args) >= 7 && os.Args[1] == "pipeline":
+		err = tagPipeline(os.Args[2], os.Args[3], os.Args[4], os.Args[5], os.Args[6], os.Args[7:])
 	case len(os.Args) == 3 || len(os.Args) == 4:
 		report := ""
 		if len(os.Args) == 4 {
@@ -45,7 +48,7 @@ func main() {
 		}
 		err = run(os.Args[1], os.Args[2], report)
 	default:
-		fmt.Fprintln(os.Stderr, "usage: cijob GLCD TESTBED_NAME [REPORT_FILE] | cijob publish GLCD TESTBED_NAME IMAGE")
+		fmt.Fprintln(os.Stderr, "usage: cijob GLCD TESTBED_NAME [REPORT_FILE] | cijob pipeline GLCD TESTBED_NAME IMAGE APP_REPO TAG [NAME=VALUE...]")
 		os.Exit(2)
 	}
 	if err != nil {
@@ -73,7 +76,7 @@ type env struct {
 }
 
 // setup makes what every mode needs on the running test bed name: the jobs' namespace
-// (PodSecurity baseline, examples/runner/rbac.yaml), the git server with the app, the cache
+// (PodSecurity baseline, examples/runner/rbac.yaml), the git server, the cache
 // volume and the executor settings; done undoes it.
 func setup(ctx context.Context, glcd, name string) (e *env, done func(), err error) {
 	var undo []func()
@@ -128,9 +131,6 @@ func setup(ctx context.Context, glcd, name string) (e *env, done func(), err err
 		return nil, nil, err
 	}
 	undo = append(undo, func() { e.git.Close() })
-	if err := seed(e.git, tmp); err != nil {
-		return nil, nil, err
-	}
 	ca, err := os.ReadFile(e.git.CAFile)
 	if err != nil {
 		return nil, nil, err
@@ -161,6 +161,9 @@ func run(glcd, name, reportFile string) error {
 	}
 	defer done()
 	c, tmp, settings := e.c, e.tmp, e.settings
+	if err := seed(e.git, tmp); err != nil {
+		return err
+	}
 	fmt.Printf("runner: executor = \"custom\" calling %s executor config|prepare|run|cleanup, namespace %s, RBAC of examples/runner/rbac.yaml\n", glcd, e.ns)
 	var results []*runner.Result
 	for i, label := range []string{"cold cache", "warm cache"} {
@@ -259,7 +262,7 @@ func (e *env) sampleJob(id string) runner.Job {
 	dir := "/builds/glcdtest/0/group/app"
 	return runner.Job{ID: id, ProjectID: "42", Concurrent: "0", Token: jobToken, Stages: []runner.Stage{
 		{Name: "prepare_script", Lines: []string{`echo "Running on $(hostname) via glcd executor..."`}},
-		e.getSources(dir, "demo/jobboard.git"),
+		e.getSources(dir, "demo/jobboard.git", "refs/heads/main"),
 		{Name: "build_script", Lines: []string{
 			`cd "` + dir + `" && export STACK_ROOT=/cache/stack GIT_SSL_CAINFO="` + dir + `.tmp/CI_SERVER_TLS_CA_FILE"`,
 			`if [ -d "$STACK_ROOT/snapshot" ]; then echo "dependencies: in the cache volume already"; else echo "dependencies: cold cache, fetching the snapshot"; git clone -q --template= --depth 1 "` + e.cloneURL("demo/stack-deps.git") + `" "$STACK_ROOT/snapshot"; fi`,
@@ -277,23 +280,24 @@ func (e *env) cloneURL(repo string) string {
 }
 
 // getSources is the get_sources stage the runner generates: the server's CA in a file
-// variable, then a shallow fetch and checkout of repo's main into dir.
-func (e *env) getSources(dir, repo string) runner.Stage {
+// variable, then a shallow fetch and checkout of repo's ref (refs/heads/B or refs/tags/T)
+// into dir.
+func (e *env) getSources(dir, repo, ref string) runner.Stage {
 	return runner.Stage{Name: "get_sources", Lines: []string{
 		`@mkdir -p "` + dir + `.tmp"`,
 		`@printf '%s' ` + runner.AnsiQuote(e.ca) + ` > "` + dir + `.tmp/CI_SERVER_TLS_CA_FILE"`,
 		`@export GIT_SSL_CAINFO="` + dir + `.tmp/CI_SERVER_TLS_CA_FILE"`,
 		`rm -rf "` + dir + `" && git init -q --template= "` + dir + `" && cd "` + dir + `"`,
 		`git remote add origin "` + e.cloneURL(repo) + `"`,
-		`git fetch -q --depth 20 origin +refs/heads/main:refs/remotes/origin/main`,
-		`git checkout -q -f origin/main && git log --oneline -1`,
+		`git fetch -q --depth 20 origin +` + ref + `:` + ref,
+		`git checkout -q -f ` + ref + ` && git log --oneline -1`,
 	}}
 }
 
 // seed creates the app repository and the dependency snapshot on the git server.
 func seed(git *gitserver.Server, tmp string) error {
 	app := map[string][]byte{"README.md": []byte("the job board\n")}
-	for _, f := range []string{"Makefile", "Dockerfile", "web.sh"} {
+	for _, f := range []string{"Makefile", "web.sh"} {
 		b, err := os.ReadFile("testdata/demo/app/" + f)
 		if err != nil {
 			return err
