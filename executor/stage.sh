@@ -8,17 +8,32 @@ d=$1 n=$2 off=$3 container=$4 needhelper=$5
 for t in tail head wc dd; do
   command -v "$t" >/dev/null 2>&1 || { echo "glcd-notools $t" >&2; exit 95; }
 done
+# Every process started costs milliseconds in a container on a busy node, and a stage of a
+# small job is mostly this script: what the shell can do itself (dirname, cat, tr) it does.
+parent=${d%/*}
+# the container's OOM-kill count, in ok
 oomkills() {
+  ok=0
   for f in /sys/fs/cgroup/memory.events /sys/fs/cgroup/memory/memory.oom_control; do
     if [ -r "$f" ]; then
-      while read -r k v; do if [ "$k" = oom_kill ]; then echo "$v"; return; fi; done < "$f"
+      while read -r k v; do if [ "$k" = oom_kill ]; then ok=$v; return; fi; done < "$f"
     fi
   done
-  echo 0
+}
+# the start time of process $1 (field 22 of /proc/PID/stat), in st: with the PID it names one
+# process, even after the PID is reused
+starttime() {
+  st=
+  read -r s 2>/dev/null < "/proc/$1/stat" || return 1
+  s=${s##*) }
+  # shellcheck disable=SC2086 # the fields, split
+  set -- $s
+  st=${20}
 }
 mkdir -p "$d" || exit 97
-# the follower's PID first: the script may end before the follower loop begins
-echo $$ > "$d/follower"
+# the follower's PID and start time first: the script may end before the follower loop begins
+starttime $$
+echo "$$ $st" > "$d/follower"
 trap 'woken=1' USR1
 if [ -e "$d/out" ]; then
   cat > /dev/null # a reconnect: the script runs already
@@ -28,17 +43,18 @@ else
   # only a complete script is started, and only once: mkdir is the lock
   if [ "$(wc -c < "$t")" -eq "$n" ] && mkdir "$d/lock" 2>/dev/null; then
     # the stages before this one are over: their folders go
-    for old in "$(dirname "$d")"/*; do [ "$old" = "$d" ] || [ "$old" = "$(dirname "$d")/bin" ] || rm -rf "$old" 2>/dev/null; done
-    mv "$t" "$d/script"
+    set --
+    for old in "$parent"/*; do [ "$old" = "$d" ] || [ "$old" = "$parent/bin" ] || set -- "$@" "$old"; done
+    [ $# -eq 0 ] || rm -rf "$@" 2>/dev/null
     if [ "$container" = helper ]; then
       # the checkout and the restored cache writable by a build image's non-root user, as
       # GitLab's Kubernetes executor runs its helper (umask 0000 unless FF_DISABLE_UMASK_...)
       umask 0000
       # GitLab's helper image has gitlab-runner-helper; the runner's scripts call gitlab-runner
       if ! command -v gitlab-runner >/dev/null 2>&1 && h=$(command -v gitlab-runner-helper); then
-        mkdir -p "$(dirname "$d")/bin" && ln -sf "$h" "$(dirname "$d")/bin/gitlab-runner"
+        mkdir -p "$parent/bin" && ln -sf "$h" "$parent/bin/gitlab-runner"
       fi
-      PATH="$(dirname "$d")/bin:$PATH"
+      PATH="$parent/bin:$PATH"
       export PATH
       if [ "$needhelper" = 1 ] && ! command -v gitlab-runner >/dev/null 2>&1; then
         rm -rf "$d"
@@ -50,16 +66,16 @@ else
     : > "$d/out"
     (
       trap '' HUP
-      o=$(oomkills)
-      "$sh" "$d/script" < /dev/null >> "$d/out" 2>&1 &
+      oomkills; o=$ok
+      "$sh" "$t" < /dev/null >> "$d/out" 2>&1 &
       echo $! > "$d/pid"
       wait $!
       c=$?
-      rm -f "$d/script"
-      echo "$c $(($(oomkills) - o))" > "$d/code"
-      # wake the follower, if it is still the one (a PID can be reused)
-      f=$(cat "$d/follower" 2>/dev/null)
-      case "$(tr '\0' ' ' < "/proc/$f/cmdline" 2>/dev/null)" in *glcd-stage*) kill -USR1 "$f" 2>/dev/null ;; esac
+      rm -f "$t"
+      oomkills
+      echo "$c $((ok - o))" > "$d/code"
+      # wake the follower, if it is still the one (a PID can be reused: its start time says)
+      if read -r f fst 2>/dev/null < "$d/follower" && starttime "$f" && [ "$st" = "$fst" ]; then kill -USR1 "$f" 2>/dev/null; fi
     ) < /dev/null > /dev/null 2>&1 &
   else
     rm -f "$t"
@@ -74,9 +90,15 @@ while :; do
   if [ -e "$d/out" ]; then
     size=$(($(wc -c < "$d/out")))
     if [ "$size" -gt "$off" ]; then
-      # dd seeks to the block of byte OFF (no read from the start), tail drops the rest of
-      # that block, head stops at the size seen: exactly the bytes [off, size)
-      dd if="$d/out" bs=65536 skip=$((off / 65536)) 2>/dev/null | tail -c +$((off % 65536 + 1)) | head -c $((size - off))
+      # exactly the bytes [off, size): dd seeks to the block of byte OFF (no read from the
+      # start), tail drops the rest of that block, head stops at the size seen
+      if [ "$off" -eq 0 ]; then
+        head -c "$size" "$d/out"
+      elif [ $((off % 65536)) -eq 0 ]; then
+        dd if="$d/out" bs=65536 skip=$((off / 65536)) 2>/dev/null | head -c $((size - off))
+      else
+        dd if="$d/out" bs=65536 skip=$((off / 65536)) 2>/dev/null | tail -c +$((off % 65536 + 1)) | head -c $((size - off))
+      fi
       off=$size
       nap=5 # output flows: look again soon
     elif [ "$nap" -lt 25 ]; then
@@ -93,7 +115,8 @@ while :; do
     exit 0
   fi
   # not on the exec's streams, which close when the script has ended
-  (sleep "0.$(printf %02d "$nap")" || sleep 1) </dev/null >/dev/null 2>&1 & s=$!
+  case $nap in ?) ns=0.0$nap ;; *) ns=0.$nap ;; esac
+  (sleep "$ns" || sleep 1) </dev/null >/dev/null 2>&1 & s=$!
   [ -n "$woken" ] || wait $s
   kill $s 2>/dev/null
   waited=$((waited + 1))

@@ -29,7 +29,7 @@ trap - EXIT
 if [ -n "${GITLAB_RUNNER:-}" ] && [ -n "${GITLAB_RUNNER_HELPER:-}" ]; then
   echo "== under the real GitLab Runner ($GITLAB_RUNNER): a small job with glcd's custom executor and with GitLab's Kubernetes executor"
   GLCD_TEST_BIN=$GLCD GLCD_GITLAB_RUNNER=$GITLAB_RUNNER GLCD_GITLAB_RUNNER_HELPER=$GITLAB_RUNNER_HELPER \
-    go test -tags realrunner -run '^$' -bench RealRunnerSmallJob -benchtime 5x ./executor/ 2>&1 | grep -E '^(Benchmark|ok)' | tee "$out/real-runner-bench.txt"
+    go test -tags realrunner -run '^$' -bench RealRunnerSmallJob -benchtime 7x ./executor/ 2>&1 | grep -E '^(Benchmark|ok)' | tee "$out/real-runner-bench.txt"
 else
   echo "== (no GITLAB_RUNNER and GITLAB_RUNNER_HELPER: the side by side with GitLab's Kubernetes executor is left out)"
 fi

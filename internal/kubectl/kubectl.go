@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	// before kubectl's command packages: their messages need no catalog in English
+	_ "gitlab.com/glcd/glcd/internal/kubectl/locale"
+
 	"k8s.io/component-base/cli"
 	"k8s.io/component-base/logs"
 	"k8s.io/kubectl/pkg/cmd"

@@ -398,7 +398,7 @@ func (e *env) bench(ctx context.Context, c *testbed.Cluster, tmp string, warm []
 	printJob := []runner.Stage{{Name: "build_script", Lines: []string{fmt.Sprintf("@head -c %d /dev/zero | tr '\\0' 'x' | fold -w 99", outMiB<<20)}}}
 	modes := map[string]*runner.Runner{"detached": e.rn, "attached": {Bin: e.rn.Bin, Settings: attached, Kubeconfig: e.rn.Kubeconfig}}
 	jobs, outs := map[string][]time.Duration{}, map[string][]time.Duration{}
-	var lost []int // bytes the attached path lost, per run that lost some
+	var lost []int // bytes the attached path lost, per run that lost some (or failed on a broken stream)
 	for i := range n {
 		for m, mode := range []string{"detached", "attached"} {
 			res, err := modes[mode].Run(ctx, runner.Job{ID: fmt.Sprint(9400 + 10*i + m), ProjectID: "43", Concurrent: "0", Token: jobToken, Stages: stages})
@@ -415,6 +415,11 @@ func (e *env) bench(ctx context.Context, c *testbed.Cluster, tmp string, warm []
 			}
 			run := res.Call("run:build_script")
 			short := run != nil && len(run.Out) < outMiB<<20
+			if mode == "attached" && run != nil && res.FailedStage == "build_script" && strings.Contains(string(run.Out), "lost the connection") {
+				// the attached path's stream broke: the stage failed, its output cut short
+				lost = append(lost, outMiB<<20-len(run.Out))
+				continue
+			}
 			if res.FailedStage != "" || run == nil || (short && mode == "detached") {
 				var said []string
 				for _, l := range strings.Split(res.Output(), "\n") {
