@@ -48,6 +48,9 @@ func Load(file string) (*Pipeline, error) {
 	if err := p.read(file, root, top, map[string]bool{}); err != nil {
 		return nil, err
 	}
+	if err := resolveReferences(top); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
 	p.Variables = variables(top["variables"])
 	defaults := map[string]any{}
 	for _, k := range defaultKeys {
@@ -91,8 +94,15 @@ func (p *Pipeline) read(file, root string, top map[string]any, seen map[string]b
 	if err != nil {
 		return fmt.Errorf("read %s: %w", file, err)
 	}
+	var node yaml.Node
+	if err := yaml.Unmarshal(b, &node); err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	if err := markReferences(&node); err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
 	var doc map[string]any
-	if err := yaml.Unmarshal(b, &doc); err != nil { // yaml.v3 resolves anchors, aliases and << merges
+	if err := node.Decode(&doc); err != nil { // yaml.v3 resolves anchors, aliases and << merges
 		return fmt.Errorf("%s: %w", file, err)
 	}
 	for k, v := range doc {
@@ -159,6 +169,100 @@ func includes(v any) []include {
 		}
 	}
 	return out
+}
+
+// referenceKey marks a !reference [key, ...] tag in the decoded file: a map of this one key
+// whose value is the path. No key of a pipeline can hold a NUL.
+const referenceKey = "\x00!reference"
+
+// markReferences turns each !reference sequence of the document into a map of referenceKey
+// to the path, which decoding keeps (yaml.v3 drops the tags of values it decodes into any).
+func markReferences(n *yaml.Node) error {
+	if n.Kind == yaml.SequenceNode && n.Tag == "!reference" {
+		if len(n.Content) == 0 {
+			return fmt.Errorf("line %d: !reference needs the path of what it takes, such as [.setup, script]", n.Line)
+		}
+		for _, c := range n.Content {
+			if c.Kind != yaml.ScalarNode {
+				return fmt.Errorf("line %d: !reference takes a list of keys", n.Line)
+			}
+		}
+		path := *n
+		path.Tag = "!!seq"
+		*n = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: n.Line, Content: []*yaml.Node{
+			{Kind: yaml.ScalarNode, Tag: "!!str", Value: referenceKey}, &path}}
+		return nil
+	}
+	for _, c := range n.Content {
+		if err := markReferences(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// resolveReferences replaces every !reference of top by a copy of the value it names (a key
+// of top, then keys within it), as GitLab does, references within references to ten levels.
+func resolveReferences(top map[string]any) error {
+	var walk func(v any, depth int) (any, error)
+	walk = func(v any, depth int) (any, error) {
+		switch x := v.(type) {
+		case map[string]any:
+			if path, ok := x[referenceKey].([]any); ok && len(x) == 1 {
+				if depth >= 10 {
+					return nil, fmt.Errorf("!reference %v: more than 10 levels of references", path)
+				}
+				keys := make([]string, len(path))
+				for i, k := range path {
+					keys[i] = fmt.Sprint(k)
+				}
+				ref := "!reference [" + strings.Join(keys, ", ") + "]"
+				var cur any = top
+				for i, k := range keys {
+					where := "the file"
+					if i > 0 {
+						where = strings.Join(keys[:i], ".")
+					}
+					m, ok := cur.(map[string]any)
+					if !ok {
+						return nil, fmt.Errorf("%s: %s is not a map of keys", ref, where)
+					}
+					if cur, ok = m[k]; !ok {
+						return nil, fmt.Errorf("%s: %s has no key %s", ref, where, k)
+					}
+				}
+				return walk(cur, depth+1)
+			}
+			out := make(map[string]any, len(x))
+			for k, e := range x {
+				r, err := walk(e, depth)
+				if err != nil {
+					return nil, err
+				}
+				out[k] = r
+			}
+			return out, nil
+		case []any:
+			out := make([]any, len(x))
+			for i, e := range x {
+				r, err := walk(e, depth)
+				if err != nil {
+					return nil, err
+				}
+				out[i] = r
+			}
+			return out, nil
+		}
+		return v, nil
+	}
+	for k, v := range top {
+		r, err := walk(v, 0)
+		if err != nil {
+			return err
+		}
+		top[k] = r
+	}
+	return nil
 }
 
 // resolve returns the job's keys with its extends chain merged in (GitLab's deep merge of

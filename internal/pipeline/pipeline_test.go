@@ -144,3 +144,45 @@ func TestLongFormVariable(t *testing.T) {
 		t.Errorf("%v", v)
 	}
 }
+
+// !reference takes a value from another key, nested references and a list in a script
+// included; a reference to nothing is an error naming it.
+func TestReference(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, ".gitlab-ci.yml")
+	if err := os.WriteFile(file, []byte(`.setup:
+  script: [echo setup, echo more]
+  variables: {A: one}
+.vars:
+  variables:
+    B: !reference [.setup, variables, A]
+job:
+  variables: !reference [.vars, variables]
+  script:
+    - !reference [.setup, script]
+    - echo main
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Load(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range p.Jobs {
+		if j.Name != "job" {
+			continue
+		}
+		if got := strings.Join(j.Lines("script"), "|"); got != "echo setup|echo more|echo main" {
+			t.Errorf("script %q", got)
+		}
+		if got := j.Variables(); got["B"] != "one" || len(got) != 1 {
+			t.Errorf("variables %v", got)
+		}
+	}
+	if err := os.WriteFile(file, []byte("job:\n  script:\n    - !reference [.nope, script]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(file); err == nil || !strings.Contains(err.Error(), "!reference [.nope, script]: the file has no key .nope") {
+		t.Errorf("a reference to nothing: %v", err)
+	}
+}
