@@ -79,9 +79,14 @@ func (e permanentError) Unwrap() error { return e.error }
 
 func permanent(err error) error { return permanentError{err} }
 
+// authSettle is how long a "forbidden" or "unauthorized" answer is retried when the API server
+// has just come back from an outage.
+const authSettle = 15 * time.Second
+
 // retryAPI runs f until it succeeds, fails for good, or the API server has not answered for
 // limit: connection errors and the API's own "try again" answers (429, 5xx, timeouts) are
-// retried with backoff (0.2 s doubling to 5 s); the driver says once that it is waiting.
+// retried with backoff (0.2 s doubling to 5 s); the driver says once that it is waiting. Once
+// the server did not answer, "forbidden" is retried too for authSettle.
 func (d *Driver) retryAPI(ctx context.Context, limit time.Duration, what string, f func(context.Context) error) error {
 	if limit <= 0 {
 		limit = DefaultCleanupTimeout
@@ -89,6 +94,7 @@ func (d *Driver) retryAPI(ctx context.Context, limit time.Duration, what string,
 	start := d.now()
 	backoff := wait.Backoff{Duration: 200 * time.Millisecond, Factor: 2, Steps: 1 << 30, Cap: 5 * time.Second}
 	said := false
+	var back time.Time // when the server first answered "forbidden" after it did not answer
 	for {
 		err := f(ctx)
 		if err == nil {
@@ -98,7 +104,19 @@ func (d *Driver) retryAPI(ctx context.Context, limit time.Duration, what string,
 			return nil
 		}
 		var p permanentError
-		if errors.As(err, &p) || !retriable(err) {
+		switch {
+		case errors.As(err, &p):
+			return err
+		case said && (apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err)):
+			// a restarted API server answers before its RBAC and token caches are filled:
+			// for a while it refuses what it allowed before the outage
+			if back.IsZero() {
+				back = d.now()
+			}
+			if d.now().Sub(back) >= authSettle {
+				return err
+			}
+		case !retriable(err):
 			return err
 		}
 		if d.now().Sub(start) >= limit || ctx.Err() != nil {

@@ -91,7 +91,7 @@ func newApp(r *runtime) *cli.App {
 		Version:         r.info.Version,
 		HideVersion:     true,
 		Flags:           globalFlags(),
-		Commands:        []*cli.Command{versionCommand(r), rolloutCommand(r), applyCommand(r), triggerCommand(r), writebackCommand(r), autotagCommand(r), executorCommand(r), doctorCommand(r), setupCommand(r), initCommand(r), builderKeyCommand(r), imageCommand(r)},
+		Commands:        []*cli.Command{versionCommand(r), rolloutCommand(r), applyCommand(r), triggerCommand(r), writebackCommand(r), autotagCommand(r), executorCommand(r), doctorCommand(r), setupCommand(r), initCommand(r), builderKeyCommand(r), imageCommand(r), localCommand(r)},
 		HideHelpCommand: true,
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return exitcode.UsageError(err)

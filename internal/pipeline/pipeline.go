@@ -6,6 +6,7 @@ package pipeline
 import (
 	"fmt"
 	"maps"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -357,6 +358,28 @@ func (j Job) Dotenv() string {
 		return f
 	}
 	return ""
+}
+
+// ExpandVariables expands the references between variables as GitLab Runner does ($NAME and
+// ${NAME}; an unknown name is empty), to a depth of five.
+func ExpandVariables(vars map[string]string) map[string]string {
+	out := make(map[string]string, len(vars))
+	for k, v := range vars {
+		for range 5 {
+			n := Expand(v, vars)
+			if n == v {
+				break
+			}
+			v = n
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// Expand replaces $NAME and ${NAME} in s with vars' values (an unknown name is empty).
+func Expand(s string, vars map[string]string) string {
+	return os.Expand(s, func(k string) string { return vars[k] })
 }
 
 // variables reads a variables: map: NAME: value, or NAME: {value: ..., description: ...}.

@@ -1,0 +1,247 @@
+package local_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"gitlab.com/glcd/glcd/internal/testbed"
+)
+
+var (
+	tb      *testbed.Cluster
+	glcdBin string
+)
+
+// serviceImage serves "service-ok" on port 8080: a job's service.
+const serviceImage = "testbed.local/local-service:1"
+
+func TestMain(m *testing.M) {
+	os.Exit(testbed.MainWithGLCD(m, &tb, &glcdBin, func(c *testbed.Cluster) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		if err := c.ImportBusyboxImages(ctx, map[string][]string{
+			serviceImage: {"sh", "-c", "mkdir -p /tmp/www && echo service-ok > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www"},
+		}); err != nil {
+			return err
+		}
+		return c.ImportHelperImage(ctx)
+	}))
+}
+
+// checkout makes a git checkout holding files (committed) and untracked ones.
+func checkout(t *testing.T, committed, untracked map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	write := func(files map[string]string) {
+		for p, c := range files {
+			f := filepath.Join(dir, p)
+			if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(f, []byte(c), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	write(committed)
+	for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"add", "."}, {"-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "init"}} {
+		if out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v: %s", args, err, out)
+		}
+	}
+	write(untracked)
+	return dir
+}
+
+// settings writes glcd executor's settings for a namespace of the test bed.
+func settings(t *testing.T) (string, string) {
+	t.Helper()
+	ns := tb.Namespace(t)
+	if err := tb.EnforcePodSecurity(t.Context(), ns, "baseline"); err != nil {
+		t.Fatal(err)
+	}
+	f := filepath.Join(t.TempDir(), "executor.yaml")
+	if err := os.WriteFile(f, fmt.Appendf(nil, "namespace: %s\nimage: %s\nhelperImage: %s\n", ns, testbed.BusyboxImage, testbed.HelperImage), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return ns, f
+}
+
+func glcd(ctx context.Context, dir, config string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, glcdBin, append([]string{"local", "--config", config, "--dir", dir}, args...)...)
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+tb.Kubeconfig)
+	return cmd
+}
+
+// noPods fails the test if the job left a pod or a secret in ns.
+func noPods(t *testing.T, ns string) {
+	t.Helper()
+	pods, err := tb.Client.CoreV1().Pods(ns).List(t.Context(), metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pods.Items {
+		if p.DeletionTimestamp == nil {
+			t.Errorf("pod %s left behind", p.Name)
+		}
+	}
+	secrets, err := tb.Client.CoreV1().Secrets(ns).List(t.Context(), metav1.ListOptions{LabelSelector: "app.kubernetes.io/managed-by"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range secrets.Items {
+		if s.DeletionTimestamp == nil {
+			t.Errorf("secret %s left behind", s.Name)
+		}
+	}
+}
+
+const pipelineFile = `variables:
+  GREETING: hello
+  TARGET: $CI_PROJECT_NAME
+.base:
+  image: ` + testbed.BusyboxImage + `
+  before_script: [echo "before from .base"]
+.shared:
+  script:
+    - 'test -f src/main.txt && echo "tracked: $(cat src/main.txt)"'
+    - 'test -f notes.txt && echo "untracked: $(cat notes.txt)"' 
+    - test ! -e build.log && echo "ignored files stay out"
+build:
+  extends: .base
+  stage: build
+  services: [` + serviceImage + `]
+  rules:
+    - if: $CI_COMMIT_TAG
+  variables:
+    LEVEL: "2"
+  script:
+    - !reference [.shared, script]
+    - echo "$GREETING $TARGET at level $LEVEL on $CI_COMMIT_REF_NAME"
+    - echo "token $DEPLOY_TOKEN"
+    - echo "the service says $(wget -qO- http://local-service:8080/)"
+    - exit "${EXIT:-0}"
+  after_script:
+    - echo "after_script ran"
+`
+
+// A job of a checkout runs in its pod: extends:, !reference, default and job variables and
+// --var, a service reached by its alias, the working tree copied in (tracked and untracked files, not ignored ones),
+// after_script; the secret given with --var is masked in the raw output; nothing is left in
+// the cluster; a failing script's exit code is glcd's.
+func TestLocalJob(t *testing.T) {
+	dir := checkout(t, map[string]string{".gitlab-ci.yml": pipelineFile, "src/main.txt": "main", ".gitignore": "build.log\n"},
+		map[string]string{"notes.txt": "notes", "build.log": "ignored"})
+	ns, config := settings(t)
+	const secret = "glpat-local-secret-0123456789"
+	var out bytes.Buffer
+	cmd := glcd(t.Context(), dir, config, "--var", "DEPLOY_TOKEN="+secret, "build")
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("glcd local: %v\n%s", err, out.String())
+	}
+	t.Logf("glcd local build:\n%s", out.String())
+	for _, want := range []string{"before from .base", "tracked: main", "untracked: notes", "ignored files stay out",
+		"hello " + filepath.Base(dir) + " at level 2 on main", "token [MASKED]", "the service says service-ok", "after_script ran",
+		"note: rules: are not evaluated", "job build succeeded"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the output lacks %q", want)
+		}
+	}
+	if bytes.Contains(out.Bytes(), []byte(secret)) {
+		t.Error("the --var secret is in glcd's output")
+	}
+	noPods(t, ns)
+
+	out.Reset()
+	cmd = glcd(t.Context(), dir, config, "--var", "EXIT=7", "build")
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 7 {
+		t.Fatalf("a script exiting 7: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "after_script ran") || !strings.Contains(out.String(), "failed (exit code 7)") {
+		t.Errorf("the failed job's output:\n%s", out.String())
+	}
+	noPods(t, ns)
+}
+
+// Bad input: every problem at once, exit 2, nothing created.
+func TestLocalBadInput(t *testing.T) {
+	dir := checkout(t, map[string]string{".gitlab-ci.yml": pipelineFile}, nil)
+	ns, config := settings(t)
+	out, err := glcd(t.Context(), dir, config, "--var", "NOEQUALS", "nosuchjob").CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+		t.Fatalf("bad input: %v\n%s", err, out)
+	}
+	for _, want := range []string{`--var "NOEQUALS": want KEY=VALUE`, `has no job "nosuchjob": its jobs are build`} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the error lacks %q:\n%s", want, out)
+		}
+	}
+	noPods(t, ns)
+}
+
+// Ctrl-C stops the script and removes the pod.
+func TestLocalInterrupt(t *testing.T) {
+	dir := checkout(t, map[string]string{".gitlab-ci.yml": "long:\n  image: " + testbed.BusyboxImage + "\n  script:\n    - echo started\n    - sleep 300\n"}, nil)
+	ns, config := settings(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	cmd := glcd(ctx, dir, config, "long")
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait(); pw.Close() }()
+	var log strings.Builder
+	sc := bufio.NewScanner(pr)
+	started := false
+	for sc.Scan() {
+		log.WriteString(sc.Text() + "\n")
+		if sc.Text() == "started" && !started {
+			started = true
+			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	err := <-done
+	if !started {
+		t.Fatalf("the script never started:\n%s", log.String())
+	}
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() == 0 {
+		t.Errorf("an interrupted job: %v\n%s", err, log.String())
+	}
+	t.Logf("interrupted:\n%s", log.String())
+	noPods(t, ns)
+}
+
+// A script line YAML reads as a map (a plain line holding ": ") is named, not dropped.
+func TestLocalScriptLineThatIsAMap(t *testing.T) {
+	dir := checkout(t, map[string]string{".gitlab-ci.yml": "job:\n  script:\n    - echo \"version: 1\"\n"}, nil)
+	_, config := settings(t)
+	out, err := glcd(t.Context(), dir, config, "job").CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), `job job: script: map[echo "version:1"] is not a command`) {
+		t.Errorf("%v\n%s", err, out)
+	}
+}

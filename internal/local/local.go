@@ -1,0 +1,355 @@
+// Package local runs one job of a checkout's .gitlab-ci.yml before it is pushed, in the pod
+// glcd executor would give it in CI (the same settings file: image rules, services, cache
+// volume, limits, hardening), on the cluster of the current kubeconfig: glcd local.
+//
+// Where CI fetches the commit (get_sources), the working tree is copied in: tracked files and
+// untracked ones git does not ignore. What GitLab would decide or provide and glcd cannot
+// (rules:, the project's CI/CD variables, remote includes) is named in Plan.Notes; the
+// project's variables come from Options.Vars.
+package local
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"maps"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+
+	"gitlab.com/glcd/glcd/executor"
+	"gitlab.com/glcd/glcd/internal/ci"
+	"gitlab.com/glcd/glcd/internal/pipeline"
+)
+
+// Options say which job to run and where.
+type Options struct {
+	// Dir is the checkout; File its pipeline file ("" means Dir/.gitlab-ci.yml).
+	Dir, File string
+	// Job names the job.
+	Job string
+	// Vars are KEY=VALUE: what the project's CI/CD settings would give the job. A key that
+	// looks secret (TOKEN, PASSWORD, ...) is masked in the output.
+	Vars []string
+	// ProjectID selects the project's cache subPath ("" means a cache of local runs only).
+	ProjectID string
+}
+
+// Plan is the job resolved as the runner would get it.
+type Plan struct {
+	Job      string
+	Image    string // "" means the settings' default
+	Services []executor.Service
+	// Vars are the job's variables, expanded, in the order exported.
+	Vars          []executor.Variable
+	Script, After []string
+	// Dir is the checkout; ProjectDir where it is in the pod.
+	Dir, ProjectDir string
+	ProjectID       string
+	// Cache says the job declares cache: (the settings' cache volume is mounted either way).
+	Cache bool
+	// Notes name what glcd local does not do as GitLab would.
+	Notes []string
+}
+
+var varName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// Prepare reads the pipeline and resolves the job; every problem is reported at once.
+func Prepare(o Options) (*Plan, error) {
+	file := o.File
+	if file == "" {
+		file = filepath.Join(o.Dir, ".gitlab-ci.yml")
+	}
+	var problems []error
+	project := map[string]string{}
+	for _, kv := range o.Vars {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || !varName.MatchString(k) {
+			problems = append(problems, fmt.Errorf("--var %q: want KEY=VALUE, KEY a variable name", kv))
+			continue
+		}
+		project[k] = v
+	}
+	p, err := pipeline.Load(file)
+	if err != nil {
+		return nil, errors.Join(append(problems, err)...)
+	}
+	var job *pipeline.Job
+	var names []string
+	for i := range p.Jobs {
+		names = append(names, p.Jobs[i].Name)
+		if p.Jobs[i].Name == o.Job {
+			job = &p.Jobs[i]
+		}
+	}
+	if job == nil {
+		problems = append(problems, fmt.Errorf("%s has no job %q: its jobs are %s", file, o.Job, strings.Join(names, ", ")))
+	}
+	if len(problems) > 0 {
+		return nil, errors.Join(problems...)
+	}
+	abs, err := filepath.Abs(o.Dir)
+	if err != nil {
+		return nil, err
+	}
+	plan := &Plan{Job: o.Job, Dir: abs, ProjectID: o.ProjectID}
+	if plan.ProjectID == "" {
+		plan.ProjectID = "local"
+	}
+	name := filepath.Base(abs)
+	plan.ProjectDir = "/builds/local/" + name
+	predefined := map[string]string{
+		"CI": "true", "GLCD_LOCAL": "true", "CI_JOB_NAME": o.Job, "CI_PROJECT_NAME": name,
+		"CI_PROJECT_DIR": plan.ProjectDir, "CI_BUILDS_DIR": "/builds", "CI_PROJECT_ID": plan.ProjectID,
+	}
+	if s, ok := job.Spec["stage"].(string); ok {
+		predefined["CI_JOB_STAGE"] = s
+	}
+	if sha, err := git(abs, "rev-parse", "HEAD"); err == nil {
+		predefined["CI_COMMIT_SHA"], predefined["CI_COMMIT_SHORT_SHA"] = sha, sha[:min(8, len(sha))]
+	}
+	if ref, err := git(abs, "rev-parse", "--abbrev-ref", "HEAD"); err == nil && ref != "HEAD" {
+		predefined["CI_COMMIT_REF_NAME"], predefined["CI_COMMIT_BRANCH"] = ref, ref
+	}
+	// GitLab's precedence, lowest first: predefined, the file's, the job's, the project's
+	all := map[string]string{}
+	for _, m := range []map[string]string{predefined, p.Variables, job.Variables(), project} {
+		maps.Copy(all, m)
+	}
+	expanded := pipeline.ExpandVariables(all)
+	for _, k := range slices.Sorted(maps.Keys(expanded)) {
+		if !varName.MatchString(k) {
+			plan.Notes = append(plan.Notes, fmt.Sprintf("variable %q is not a shell name: not exported", k))
+			continue
+		}
+		_, fromProject := project[k]
+		plan.Vars = append(plan.Vars, executor.Variable{Key: k, Value: expanded[k], Public: !fromProject || !ci.LooksSecret(k),
+			Masked: fromProject && ci.LooksSecret(k)})
+	}
+	if img, ok := job.ImageOf(); ok {
+		plan.Image = pipeline.Expand(img.Name, expanded)
+	}
+	for _, s := range job.Services() {
+		plan.Services = append(plan.Services, executor.Service{Name: pipeline.Expand(s, expanded)})
+	}
+	for _, key := range []string{"before_script", "script", "after_script"} {
+		if bad := notLines(job.Spec[key]); bad != "" {
+			problems = append(problems, fmt.Errorf("job %s: %s: %s is not a command (a plain YAML line holding \": \" is a map: quote the line)", o.Job, key, bad))
+		}
+	}
+	if len(problems) > 0 {
+		return nil, errors.Join(problems...)
+	}
+	plan.Script = append(job.Lines("before_script"), job.Lines("script")...)
+	plan.After = job.Lines("after_script")
+	_, plan.Cache = job.Spec["cache"]
+	if len(job.Lines("script")) == 0 {
+		return nil, fmt.Errorf("job %s has no script: (a trigger or a template?): nothing to run", o.Job)
+	}
+	if _, ok := job.Spec["rules"]; ok {
+		plan.Notes = append(plan.Notes, "rules: are not evaluated: the job runs because you named it")
+	}
+	if _, ok := job.Spec["only"]; ok {
+		plan.Notes = append(plan.Notes, "only:/except: are not evaluated: the job runs because you named it")
+	}
+	for _, r := range p.Remote {
+		plan.Notes = append(plan.Notes, fmt.Sprintf("include %s is not read (not a local file): give what it defines with --var or a local include", r))
+	}
+	if _, ok := job.Spec["needs"]; ok {
+		plan.Notes = append(plan.Notes, "needs: the artifacts and dotenv variables of other jobs are not fetched: give the variables with --var")
+	}
+	return plan, nil
+}
+
+// StageScript is the shell script of one stage (lines): the variables exported, the project
+// directory, then each line echoed and run, stopping at the first that fails.
+func (p *Plan) StageScript(lines []string) []byte {
+	var b bytes.Buffer
+	b.WriteString("set -e\n(set -o pipefail) 2>/dev/null && set -o pipefail\n")
+	for _, v := range p.Vars {
+		fmt.Fprintf(&b, "export %s=%s\n", v.Key, quote(v.Value))
+	}
+	fmt.Fprintf(&b, "cd %s\n", quote(p.ProjectDir))
+	for _, l := range lines {
+		fmt.Fprintf(&b, "printf '\\033[32;1m%%s\\033[0;m\\n' %s\n%s\n", quote("$ "+l), l)
+	}
+	return b.Bytes()
+}
+
+// notLines returns the first item of a script: value that is neither a string nor a list of
+// them, as YAML shows it, or "".
+func notLines(v any) string {
+	switch x := v.(type) {
+	case nil, string:
+		return ""
+	case []any:
+		for _, e := range x {
+			if bad := notLines(e); bad != "" {
+				return bad
+			}
+		}
+		return ""
+	}
+	return fmt.Sprintf("%v", v)
+}
+
+func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+func git(dir string, args ...string) (string, error) {
+	out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).Output()
+	return strings.TrimSpace(string(out)), err
+}
+
+// Cluster is where the job runs: glcd executor's settings and the current kubeconfig's
+// cluster.
+type Cluster struct {
+	Settings *executor.Settings
+	Client   kubernetes.Interface
+	REST     *rest.Config
+	// Keep leaves the pod (and its Secret) for kubectl exec.
+	Keep bool
+}
+
+// Run runs the plan's job in its pod and returns the script's exit code (0: it passed).
+// Out gets the job's output, Log glcd's own lines. When ctx ends (Ctrl-C) the script is
+// stopped; the pod is removed in every case but Keep.
+func Run(ctx context.Context, p *Plan, c Cluster, out, log io.Writer) (code int, err error) {
+	j := &executor.Job{ID: "local", ProjectID: p.ProjectID, Name: p.Job, Image: p.Image, Services: p.Services,
+		Variables: p.Vars, Token: ci.NewSecret(""), Cache: p.Cache}
+	d := &executor.Driver{Settings: c.Settings, Job: j, Client: c.Client, REST: c.REST, Nonce: executor.NewNonce(), Out: out, Log: log}
+	start := time.Now()
+	defer func() {
+		if c.Keep {
+			fmt.Fprintf(log, "glcd local: pod %s/%s kept: kubectl -n %s exec -it %s -c %s -- sh; delete it with kubectl -n %s delete pod %s\n",
+				c.Settings.Namespace, executor.PodName(j, d.Nonce), c.Settings.Namespace, executor.PodName(j, d.Nonce), executor.BuildContainer,
+				c.Settings.Namespace, executor.PodName(j, d.Nonce))
+			return
+		}
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		if cerr := d.Cleanup(cctx); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	if err := d.Prepare(ctx); err != nil {
+		return 0, err
+	}
+	fmt.Fprintf(log, "glcd local: copying the working tree of %s into %s\n", p.Dir, p.ProjectDir)
+	if err := copyTree(ctx, d, p.Dir, p.ProjectDir); err != nil {
+		return 0, err
+	}
+	code, err = stage(ctx, d, p, "build_script", p.Script)
+	if err != nil {
+		return 0, err
+	}
+	if len(p.After) > 0 && ctx.Err() == nil {
+		// after_script runs whatever the script did, and its failure fails nothing, as in CI
+		if _, err := stage(context.WithoutCancel(ctx), d, p, "after_script", p.After); err != nil {
+			fmt.Fprintf(log, "glcd local: after_script: %v\n", err)
+		}
+	}
+	fmt.Fprintf(log, "glcd local: job %s %s in %s\n", p.Job, map[bool]string{true: "succeeded", false: fmt.Sprintf("failed (exit code %d)", code)}[code == 0],
+		time.Since(start).Round(100*time.Millisecond))
+	return code, nil
+}
+
+// stage runs one stage's script; a script failure is its exit code, anything else an error.
+func stage(ctx context.Context, d *executor.Driver, p *Plan, name string, lines []string) (int, error) {
+	f, err := os.CreateTemp("", "glcd-local-*")
+	if err != nil {
+		return 0, err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(p.StageScript(lines)); err != nil {
+		f.Close()
+		return 0, err
+	}
+	if err := f.Close(); err != nil {
+		return 0, err
+	}
+	err = d.Run(ctx, f.Name(), name)
+	if err == nil {
+		return 0, nil
+	}
+	if fl := executor.AsFailure(err); fl != nil && !fl.System && fl.ExitCode > 0 {
+		return fl.ExitCode, nil
+	}
+	return 0, err
+}
+
+// copyTree streams the working tree of dir (tracked files and untracked ones git does not
+// ignore) as a tar into to in the pod.
+func copyTree(ctx context.Context, d *executor.Driver, dir, to string) error {
+	list, err := exec.Command("git", "-C", dir, "ls-files", "-z", "--cached", "--others", "--exclude-standard").Output()
+	if err != nil {
+		return fmt.Errorf("%s: git ls-files: %w (glcd local runs in a git checkout)", dir, err)
+	}
+	var files []string
+	for _, f := range strings.Split(string(list), "\x00") {
+		if f != "" && !slices.Contains(files, f) {
+			files = append(files, f)
+		}
+	}
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(writeTar(pw, dir, files)) }()
+	err = d.CopyIn(ctx, to, pr)
+	pr.Close()
+	return err
+}
+
+func writeTar(w io.Writer, dir string, files []string) error {
+	tw := tar.NewWriter(w)
+	dirs := map[string]bool{}
+	for _, f := range files {
+		fi, err := os.Lstat(filepath.Join(dir, f))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // deleted in the working tree, not yet in the index
+		}
+		if err != nil {
+			return err
+		}
+		for d := path.Dir(f); d != "." && !dirs[d]; d = path.Dir(d) {
+			dirs[d] = true
+		}
+		link := ""
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			if link, err = os.Readlink(filepath.Join(dir, f)); err != nil {
+				return err
+			}
+		} else if !fi.Mode().IsRegular() {
+			continue // a submodule's directory, a socket
+		}
+		h, err := tar.FileInfoHeader(fi, link)
+		if err != nil {
+			return err
+		}
+		h.Name, h.Uname, h.Gname, h.Uid, h.Gid = f, "", "", 0, 0
+		if err := tw.WriteHeader(h); err != nil {
+			return err
+		}
+		if fi.Mode().IsRegular() {
+			r, err := os.Open(filepath.Join(dir, f))
+			if err != nil {
+				return err
+			}
+			_, err = io.Copy(tw, r)
+			r.Close()
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return tw.Close()
+}
