@@ -40,8 +40,9 @@ cleanup() {
 trap cleanup EXIT
 answer() { # what the app says, from inside one of its pods
   # a running pod that is not being deleted (an old one may still run after the rollout)
-  pod=$("$KUBECTL" --kubeconfig "${ADMIN_KUBECONFIG:-$KUBECONFIG}" -n jobboard get pods -l app=jobboard --field-selector=status.phase=Running \
-    -o go-template='{{range .items}}{{if not .metadata.deletionTimestamp}}{{.metadata.name}}{{"\n"}}{{end}}{{end}}' | head -n 1)
+  pods=$("$KUBECTL" --kubeconfig "${ADMIN_KUBECONFIG:-$KUBECONFIG}" -n jobboard get pods -l app=jobboard --field-selector=status.phase=Running \
+    -o go-template='{{range .items}}{{if not .metadata.deletionTimestamp}}{{.metadata.name}}{{"\n"}}{{end}}{{end}}')
+  pod=${pods%%$'\n'*}
   "$KUBECTL" --kubeconfig "${ADMIN_KUBECONFIG:-$KUBECONFIG}" -n jobboard exec "$pod" -- wget -qO- http://127.0.0.1:8080/
 }
 g() { git -c user.name=demo -c user.email=demo@example.com "$@"; }
@@ -90,9 +91,15 @@ show "cd infra checkout && glcd apply"
 (cd "$W/infra-1" && "$GLCD" apply)
 answer
 
-step "app repo: a commit raises DEPLOY_VERSION to 1.4.0; glcd autotag tags it v1.4.0 (never moves a tag)"
+step "before pushing the release: glcd local runs the pipeline's test job on the working tree (1.4.0, not yet committed), in the pod glcd executor would give it in CI"
 g -C "$W/seed-app" pull -q "file://$GIT_ROOT/demo/jobboard.git" main
 sed -i 's/^DEPLOY_VERSION = .*/DEPLOY_VERSION = 1.4.0/' "$W/seed-app/Makefile"
+"$KUBECTL" create namespace ci-local >/dev/null
+printf 'namespace: ci-local\nimage: testbed.local/glcd-helper:2\nhelperImage: testbed.local/glcd-helper:2\n' > "$W/executor.yaml"
+show "glcd local test --config executor.yaml --var BUILDER_BASE=testbed.local/glcd-helper:2   # the project's builder-base in CI"
+"$GLCD" local test --dir "$W/seed-app" --config "$W/executor.yaml" --var BUILDER_BASE=testbed.local/glcd-helper:2
+
+step "app repo: the commit raising DEPLOY_VERSION to 1.4.0 is pushed; glcd autotag tags it v1.4.0 (never moves a tag)"
 g -C "$W/seed-app" commit -qam "Release 1.4.0" && g -C "$W/seed-app" push -q "file://$GIT_ROOT/demo/jobboard.git" main
 ci_clone demo/jobboard "$W/app"
 show "GLCD_GIT_TOKEN=… glcd autotag"
