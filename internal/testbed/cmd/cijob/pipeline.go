@@ -103,7 +103,7 @@ func tagPipeline(glcd, name, image, appRepo, tag string, vars []string) error {
 	if _, ok := project["GLCD_JOB_IMAGE"]; !ok {
 		project["GLCD_JOB_IMAGE"] = reg + "/glcd/glcd:demo"
 	}
-	global := expandAll(merged(predefined, p.Variables, project))
+	global := pipeline.ExpandVariables(merged(predefined, p.Variables, project))
 	if err := pushBases(ctx, e.c, image, reg, global["GLCD_JOB_IMAGE"], global["BUILDER_BASE"], global["APP_BASE"]); err != nil {
 		return err
 	}
@@ -119,9 +119,9 @@ func tagPipeline(glcd, name, image, appRepo, tag string, vars []string) error {
 		}
 		// GitLab's precedence, lowest first: predefined, the file's global variables, the
 		// job's, the dotenv reports of the jobs before, the project's settings
-		expanded := expandAll(merged(predefined, p.Variables, j.Variables(), dotenv, project))
+		expanded := pipeline.ExpandVariables(merged(predefined, p.Variables, j.Variables(), dotenv, project))
 		img, _ := j.ImageOf()
-		jobImage := expandOnce(img.Name, expanded)
+		jobImage := pipeline.Expand(img.Name, expanded)
 		var jv []runner.Variable
 		for _, k := range slices.Sorted(maps.Keys(expanded)) {
 			if k == "CI_PROJECT_DIR" {
@@ -239,23 +239,3 @@ func merged(ms ...map[string]string) map[string]string {
 	return out
 }
 
-// expandAll expands the references between variables as the runner does ($NAME and
-// ${NAME}; an unknown name is empty), to a depth of five.
-func expandAll(vars map[string]string) map[string]string {
-	out := map[string]string{}
-	for k, v := range vars {
-		for range 5 {
-			n := expandOnce(v, vars)
-			if n == v {
-				break
-			}
-			v = n
-		}
-		out[k] = v
-	}
-	return out
-}
-
-func expandOnce(s string, vars map[string]string) string {
-	return os.Expand(s, func(k string) string { return vars[k] })
-}
