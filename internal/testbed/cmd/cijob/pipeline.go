@@ -238,4 +238,3 @@ func merged(ms ...map[string]string) map[string]string {
 	}
 	return out
 }
-
