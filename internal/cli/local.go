@@ -25,12 +25,12 @@ func localCommand(r *runtime) *cli.Command {
 			"(0 it passed); 2 bad input; 1 when the pod could not run it.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "config", Usage: "glcd executor's settings file (YAML); GLCD_EXECUTOR_* variables override it", EnvVars: []string{"GLCD_EXECUTOR_CONFIG"}},
-			&cli.StringFlag{Name: "dir", Value: ".", Usage: "the checkout"},
-			&cli.StringFlag{Name: "file", Usage: "the pipeline file (default: DIR/.gitlab-ci.yml)"},
-			&cli.StringSliceFlag{Name: "var", Usage: "KEY=VALUE, what the project's CI/CD settings would give the job (repeatable); keys that look secret are masked"},
-			&cli.StringFlag{Name: "project-id", Usage: "use this project's cache (default: a cache of local runs)"},
-			&cli.BoolFlag{Name: "no-cache", Usage: "no cache volume, even when the settings have one"},
-			&cli.BoolFlag{Name: "keep", Usage: "leave the pod for kubectl exec"},
+			&cli.StringFlag{Name: "dir", Value: ".", Usage: "the checkout", EnvVars: []string{"GLCD_LOCAL_DIR"}},
+			&cli.StringFlag{Name: "file", Usage: "the pipeline file (default: DIR/.gitlab-ci.yml)", EnvVars: []string{"GLCD_LOCAL_FILE"}},
+			&cli.StringSliceFlag{Name: "var", Usage: "KEY=VALUE, what the project's CI/CD settings would give the job (repeatable); keys that look secret are masked", EnvVars: []string{"GLCD_LOCAL_VARS"}},
+			&cli.StringFlag{Name: "project-id", Usage: "use this project's cache (default: a cache of local runs)", EnvVars: []string{"GLCD_LOCAL_PROJECT_ID"}},
+			&cli.BoolFlag{Name: "no-cache", Usage: "no cache volume, even when the settings have one", EnvVars: []string{"GLCD_LOCAL_NO_CACHE"}},
+			&cli.BoolFlag{Name: "keep", Usage: "leave the pod for kubectl exec", EnvVars: []string{"GLCD_LOCAL_KEEP"}},
 		},
 		Action: r.local,
 	}
