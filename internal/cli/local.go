@@ -40,8 +40,12 @@ func (r *runtime) local(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return exitcode.UsageError(fmt.Errorf("glcd local takes the job's name: glcd local JOB"))
 	}
+	settings, err := executor.LoadSettings(c.String("config"), ci.Environ(r.osenv))
+	if err != nil {
+		return exitcode.UsageError(err)
+	}
 	plan, err := local.Prepare(local.Options{Dir: c.String("dir"), File: c.String("file"), Job: c.Args().First(),
-		Vars: c.StringSlice("var"), ProjectID: c.String("project-id")})
+		Vars: c.StringSlice("var"), ProjectID: c.String("project-id"), BuildsDir: settings.BuildsDir})
 	if err != nil {
 		return exitcode.UsageError(err)
 	}
@@ -49,10 +53,6 @@ func (r *runtime) local(c *cli.Context) error {
 		if v.Masked {
 			r.masker.Add(ci.NewSecret(v.Value))
 		}
-	}
-	settings, err := executor.LoadSettings(c.String("config"), ci.Environ(r.osenv))
-	if err != nil {
-		return exitcode.UsageError(err)
 	}
 	if c.Bool("no-cache") {
 		settings.Cache = executor.Cache{}

@@ -66,7 +66,8 @@ func checkout(t *testing.T, committed, untracked map[string]string) string {
 	return dir
 }
 
-// settings writes glcd executor's settings for a namespace of the test bed.
+// settings writes glcd executor's settings for a namespace of the test bed, the builds
+// volume at /work (not the default /builds: the checkout must follow the settings).
 func settings(t *testing.T) (string, string) {
 	t.Helper()
 	ns := tb.Namespace(t)
@@ -74,7 +75,7 @@ func settings(t *testing.T) (string, string) {
 		t.Fatal(err)
 	}
 	f := filepath.Join(t.TempDir(), "executor.yaml")
-	if err := os.WriteFile(f, fmt.Appendf(nil, "namespace: %s\nimage: %s\nhelperImage: %s\n", ns, testbed.BusyboxImage, testbed.HelperImage), 0o644); err != nil {
+	if err := os.WriteFile(f, fmt.Appendf(nil, "namespace: %s\nimage: %s\nhelperImage: %s\nbuildsDir: /work\n", ns, testbed.BusyboxImage, testbed.HelperImage), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return ns, f
@@ -132,6 +133,7 @@ build:
     - !reference [.shared, script]
     - echo "$GREETING $TARGET at level $LEVEL on $CI_COMMIT_REF_NAME"
     - echo "token $DEPLOY_TOKEN"
+    - echo "in $CI_PROJECT_DIR"
     - echo "the service says $(wget -qO- http://local-service:8080/)"
     - exit "${EXIT:-0}"
   after_script:
@@ -155,7 +157,7 @@ func TestLocalJob(t *testing.T) {
 	}
 	t.Logf("glcd local build:\n%s", out.String())
 	for _, want := range []string{"before from .base", "tracked: main", "untracked: notes", "ignored files stay out",
-		"hello " + filepath.Base(dir) + " at level 2 on main", "token [MASKED]", "the service says service-ok", "after_script ran",
+		"hello " + filepath.Base(dir) + " at level 2 on main", "token [MASKED]", "in /work/local/" + filepath.Base(dir), "the service says service-ok", "after_script ran",
 		"note: rules: are not evaluated", "job build succeeded"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the output lacks %q", want)

@@ -11,6 +11,7 @@ package local
 import (
 	"archive/tar"
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -45,6 +46,9 @@ type Options struct {
 	Vars []string
 	// ProjectID selects the project's cache subPath ("" means a cache of local runs only).
 	ProjectID string
+	// BuildsDir is where the executor's settings mount the builds volume ("" means
+	// executor.DefaultBuildsDir): the checkout goes under it.
+	BuildsDir string
 }
 
 // Plan is the job resolved as the runner would get it.
@@ -109,10 +113,11 @@ func Prepare(o Options) (*Plan, error) {
 		plan.ProjectID = "local"
 	}
 	name := filepath.Base(abs)
-	plan.ProjectDir = "/builds/local/" + name
+	builds := cmp.Or(o.BuildsDir, executor.DefaultBuildsDir)
+	plan.ProjectDir = path.Join(builds, "local", name)
 	predefined := map[string]string{
 		"CI": "true", "GLCD_LOCAL": "true", "CI_JOB_NAME": o.Job, "CI_PROJECT_NAME": name,
-		"CI_PROJECT_DIR": plan.ProjectDir, "CI_BUILDS_DIR": "/builds", "CI_PROJECT_ID": plan.ProjectID,
+		"CI_PROJECT_DIR": plan.ProjectDir, "CI_BUILDS_DIR": builds, "CI_PROJECT_ID": plan.ProjectID,
 	}
 	if s, ok := job.Spec["stage"].(string); ok {
 		predefined["CI_JOB_STAGE"] = s
@@ -135,8 +140,8 @@ func Prepare(o Options) (*Plan, error) {
 			continue
 		}
 		_, fromProject := project[k]
-		plan.Vars = append(plan.Vars, executor.Variable{Key: k, Value: expanded[k], Public: !fromProject || !ci.LooksSecret(k),
-			Masked: fromProject && ci.LooksSecret(k)})
+		masked := fromProject && ci.LooksSecret(k)
+		plan.Vars = append(plan.Vars, executor.Variable{Key: k, Value: expanded[k], Public: !masked, Masked: masked})
 	}
 	if img, ok := job.ImageOf(); ok {
 		plan.Image = pipeline.Expand(img.Name, expanded)
@@ -232,9 +237,9 @@ func Run(ctx context.Context, p *Plan, c Cluster, out, log io.Writer) (code int,
 	start := time.Now()
 	defer func() {
 		if c.Keep {
+			ns, pod := c.Settings.Namespace, executor.PodName(j, d.Nonce)
 			fmt.Fprintf(log, "glcd local: pod %s/%s kept: kubectl -n %s exec -it %s -c %s -- sh; delete it with kubectl -n %s delete pod %s\n",
-				c.Settings.Namespace, executor.PodName(j, d.Nonce), c.Settings.Namespace, executor.PodName(j, d.Nonce), executor.BuildContainer,
-				c.Settings.Namespace, executor.PodName(j, d.Nonce))
+				ns, pod, ns, pod, executor.BuildContainer, ns, pod)
 			return
 		}
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
