@@ -521,9 +521,20 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 
 // exec runs cmd in the container as kubectl exec does: WebSocket, falling back to SPDY.
 func (d *Driver) exec(ctx context.Context, container string, cmd []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return d.Exec(ctx, container, cmd, remotecommand.StreamOptions{Stdin: stdin, Stdout: stdout, Stderr: stderr})
+}
+
+// Exec runs cmd in a container of the job's pod with the streams of o, as kubectl exec does
+// (WebSocket, falling back to SPDY). With o.Tty the container gets a terminal and its output
+// comes on o.Stdout alone (o.Stderr is not used). A command that exits non-zero returns a
+// k8s.io/client-go/util/exec.ExitError.
+func (d *Driver) Exec(ctx context.Context, container string, cmd []string, o remotecommand.StreamOptions) error {
+	if o.Tty {
+		o.Stderr = nil
+	}
 	req := d.Client.CoreV1().RESTClient().Post().Resource("pods").Namespace(d.namespace()).Name(d.podName()).
 		SubResource("exec").VersionedParams(&corev1.PodExecOptions{
-		Container: container, Command: cmd, Stdin: stdin != nil, Stdout: true, Stderr: true,
+		Container: container, Command: cmd, Stdin: o.Stdin != nil, Stdout: o.Stdout != nil, Stderr: o.Stderr != nil, TTY: o.Tty,
 	}, scheme.ParameterCodec)
 	ws, err := remotecommand.NewWebSocketExecutor(d.REST, "GET", req.URL().String())
 	if err != nil {
@@ -539,5 +550,5 @@ func (d *Driver) exec(ctx context.Context, container string, cmd []string, stdin
 	if err != nil {
 		return err
 	}
-	return ex.StreamWithContext(ctx, remotecommand.StreamOptions{Stdin: stdin, Stdout: stdout, Stderr: stderr})
+	return ex.StreamWithContext(ctx, o)
 }

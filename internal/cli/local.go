@@ -3,9 +3,13 @@ package cli
 import (
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/urfave/cli/v2"
+	"k8s.io/client-go/tools/remotecommand"
 	"k8s.io/klog/v2"
+	"k8s.io/kubectl/pkg/util/interrupt"
+	"k8s.io/kubectl/pkg/util/term"
 
 	"gitlab.com/glcd/glcd/executor"
 	"gitlab.com/glcd/glcd/internal/ci"
@@ -21,8 +25,10 @@ func localCommand(r *runtime) *cli.Command {
 		Description: "Reads the checkout's .gitlab-ci.yml (extends:, !reference, default:, variables:, local includes),\n" +
 			"creates the job's pod from glcd executor's settings (--config) on the current kubeconfig's cluster,\n" +
 			"copies the working tree into it (tracked files and untracked ones git does not ignore), runs\n" +
-			"before_script and script, then after_script, and removes the pod. Exit code: the script's\n" +
-			"(0 it passed); 2 bad input; 1 when the pod could not run it.",
+			"before_script and script, then after_script, and removes the pod. --shell opens a shell in the\n" +
+			"job's container after the script, --shell-only instead of it (a terminal when stdin is one).\n" +
+			"Exit code: the script's (0 it passed; the shell's with --shell-only); 2 bad input; 1 when the\n" +
+			"pod could not run it.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "config", Usage: "glcd executor's settings file (YAML); GLCD_EXECUTOR_* variables override it", EnvVars: []string{"GLCD_EXECUTOR_CONFIG"}},
 			&cli.StringFlag{Name: "dir", Value: ".", Usage: "the checkout", EnvVars: []string{"GLCD_LOCAL_DIR"}},
@@ -31,6 +37,8 @@ func localCommand(r *runtime) *cli.Command {
 			&cli.StringFlag{Name: "project-id", Usage: "use this project's cache (default: a cache of local runs)", EnvVars: []string{"GLCD_LOCAL_PROJECT_ID"}},
 			&cli.BoolFlag{Name: "no-cache", Usage: "no cache volume, even when the settings have one", EnvVars: []string{"GLCD_LOCAL_NO_CACHE"}},
 			&cli.BoolFlag{Name: "keep", Usage: "leave the pod for kubectl exec", EnvVars: []string{"GLCD_LOCAL_KEEP"}},
+			&cli.BoolFlag{Name: "shell", Usage: "after the script (before after_script), open a shell in the job's container, in its directory with its variables", EnvVars: []string{"GLCD_LOCAL_SHELL"}},
+			&cli.BoolFlag{Name: "shell-only", Usage: "open the shell instead of running the scripts; its exit code is glcd's", EnvVars: []string{"GLCD_LOCAL_SHELL_ONLY"}},
 		},
 		Action: r.local,
 	}
@@ -67,7 +75,11 @@ func (r *runtime) local(c *cli.Context) error {
 	klog.SetOutput(io.Discard)
 	out := r.masker.StreamWriter(r.raw.Out)
 	defer out.Flush()
-	code, err := local.Run(c.Context, plan, local.Cluster{Settings: settings, Client: cs, REST: t.Config, Keep: c.Bool("keep")}, out, r.err)
+	cluster := local.Cluster{Settings: settings, Client: cs, REST: t.Config, Keep: c.Bool("keep")}
+	if c.Bool("shell") || c.Bool("shell-only") {
+		cluster.Shell = r.shell(c.Bool("shell-only"))
+	}
+	code, err := local.Run(c.Context, plan, cluster, out, r.err)
 	if err != nil {
 		return exitcode.FailedError(fmt.Errorf("local %s: %w", plan.Job, err))
 	}
@@ -75,4 +87,31 @@ func (r *runtime) local(c *cli.Context) error {
 		return &exitcode.Error{Code: code, Err: fmt.Errorf("job %s failed: exit code %d", plan.Job, code)}
 	}
 	return nil
+}
+
+// shell is glcd local's shell on glcd's stdin: a terminal in raw mode, following the local
+// one's size, when stdin is one; else what stdin gives, read to its end.
+func (r *runtime) shell(instead bool) *local.Shell {
+	// a signal restores the terminal and ends the session through the command's context;
+	// kubectl's default (no Parent) would exit at once, leaving the pod behind
+	t := term.TTY{In: r.raw.In, Out: r.raw.Out, Raw: true, Parent: interrupt.New(func(os.Signal) {})}
+	sh := &local.Shell{Instead: instead, In: r.raw.In}
+	if t.IsTerminalIn() {
+		sh.TTY, sh.Raw = true, func(f func() error) error { return t.Safe(f) }
+		if q := t.MonitorSize(t.GetSize()); q != nil {
+			sh.Sizes = sizes{q}
+		}
+	}
+	return sh
+}
+
+// sizes adapts kubectl's terminal size queue to client-go's.
+type sizes struct{ q term.TerminalSizeQueue }
+
+func (s sizes) Next() *remotecommand.TerminalSize {
+	n := s.q.Next()
+	if n == nil {
+		return nil
+	}
+	return &remotecommand.TerminalSize{Width: n.Width, Height: n.Height}
 }

@@ -17,6 +17,8 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/creack/pty"
+
 	"gitlab.com/glcd/glcd/internal/testbed"
 )
 
@@ -246,4 +248,87 @@ func TestLocalScriptLineThatIsAMap(t *testing.T) {
 	if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), `job job: script: map[echo "version:1"] is not a command`) {
 		t.Errorf("%v\n%s", err, out)
 	}
+}
+
+// --shell: after the script, before after_script, a shell in the job's container, in its
+// directory with its variables (the secret masked in its output too), the working tree there,
+// the file that carried the variables gone; glcd's exit code stays the job's.
+func TestLocalShellAfterTheScript(t *testing.T) {
+	dir := checkout(t, map[string]string{".gitlab-ci.yml": pipelineFile, "src/main.txt": "main"}, map[string]string{"notes.txt": "notes"})
+	ns, config := settings(t)
+	const secret = "glpat-shell-secret-0123456789"
+	var out bytes.Buffer
+	cmd := glcd(t.Context(), dir, config, "--var", "DEPLOY_TOKEN="+secret, "--shell", "build")
+	cmd.Stdin = strings.NewReader(`echo "shell in $(pwd) with $GREETING and $DEPLOY_TOKEN"
+test -f notes.txt && echo "shell sees the tree"
+echo "variable files left: $(ls -a .. | grep -c '^.glcd-shell')"
+exit 4
+`)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("glcd local --shell: %v\n%s", err, out.String())
+	}
+	t.Logf("glcd local --shell build:\n%s", out.String())
+	s := out.String()
+	want := []string{"the service says service-ok", "the script passed", "shell in /work/local/" + filepath.Base(dir) + " with hello and [MASKED]",
+		"shell sees the tree", "variable files left: 0", "after_script ran", "job build succeeded"}
+	at := 0
+	for _, w := range want {
+		i := strings.Index(s[at:], w)
+		if i < 0 {
+			t.Fatalf("the output lacks %q after what came before (order: script, shell, after_script)", w)
+		}
+		at += i + len(w)
+	}
+	if strings.Contains(s, secret) {
+		t.Error("the secret is in glcd's output")
+	}
+	noPods(t, ns)
+}
+
+// --shell-only on a terminal: the container gets a terminal of the local one's size, what is
+// typed runs there, the scripts do not run, and the shell's exit code is glcd's.
+func TestLocalShellOnlyOnATerminal(t *testing.T) {
+	dir := checkout(t, map[string]string{".gitlab-ci.yml": "job:\n  image: " + testbed.BusyboxImage + "\n  script:\n    - echo the-script-ran\n"}, nil)
+	ns, config := settings(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	cmd := glcd(ctx, dir, config, "--shell-only", "job")
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 33, Cols: 111})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tty.Close()
+	var seen bytes.Buffer
+	// read until want appears (or glcd ends: the pty then reads EOF or EIO)
+	waitFor := func(want string) {
+		t.Helper()
+		buf := make([]byte, 4096)
+		for !bytes.Contains(seen.Bytes(), []byte(want)) {
+			n, err := tty.Read(buf)
+			seen.Write(buf[:n])
+			if err != nil {
+				t.Fatalf("glcd ended before %q: %v\n%s", want, err, seen.String())
+			}
+		}
+	}
+	waitFor("a shell in the job's container")
+	if _, err := tty.WriteString("[ -t 0 ] && echo \"tty $(stty size) sum $((6*7))\"\r"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("tty 33 111 sum 42")
+	if _, err := tty.WriteString("exit 3\r"); err != nil {
+		t.Fatal(err)
+	}
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 3 {
+		t.Errorf("exit 3 in the shell: glcd %v\n%s", err, seen.String())
+	}
+	rest, _ := io.ReadAll(tty)
+	seen.Write(rest)
+	if strings.Contains(seen.String(), "the-script-ran") {
+		t.Errorf("--shell-only ran the script:\n%s", seen.String())
+	}
+	noPods(t, ns)
 }

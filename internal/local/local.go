@@ -29,6 +29,8 @@ import (
 
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/remotecommand"
+	utilexec "k8s.io/client-go/util/exec"
 
 	"gitlab.com/glcd/glcd/executor"
 	"gitlab.com/glcd/glcd/internal/ci"
@@ -178,15 +180,23 @@ func Prepare(o Options) (*Plan, error) {
 	return plan, nil
 }
 
+// EnvScript is the shell script that gives a shell the job's variables (exported) and puts it
+// in the project directory.
+func (p *Plan) EnvScript() []byte {
+	var b bytes.Buffer
+	for _, v := range p.Vars {
+		fmt.Fprintf(&b, "export %s=%s\n", v.Key, quote(v.Value))
+	}
+	fmt.Fprintf(&b, "cd %s\n", quote(p.ProjectDir))
+	return b.Bytes()
+}
+
 // StageScript is the shell script of one stage (lines): the variables exported, the project
 // directory, then each line echoed and run, stopping at the first that fails.
 func (p *Plan) StageScript(lines []string) []byte {
 	var b bytes.Buffer
 	b.WriteString("set -e\n(set -o pipefail) 2>/dev/null && set -o pipefail\n")
-	for _, v := range p.Vars {
-		fmt.Fprintf(&b, "export %s=%s\n", v.Key, quote(v.Value))
-	}
-	fmt.Fprintf(&b, "cd %s\n", quote(p.ProjectDir))
+	b.Write(p.EnvScript())
 	for _, l := range lines {
 		fmt.Fprintf(&b, "printf '\\033[32;1m%%s\\033[0;m\\n' %s\n%s\n", quote("$ "+l), l)
 	}
@@ -225,6 +235,24 @@ type Cluster struct {
 	REST     *rest.Config
 	// Keep leaves the pod (and its Secret) for kubectl exec.
 	Keep bool
+	// Shell, when set, opens a shell in the job's container after the script (before
+	// after_script), or instead of it.
+	Shell *Shell
+}
+
+// Shell is an interactive shell in the job's build container: bash when the image has it,
+// else sh, in the project directory with the job's variables. Its output goes where the job's
+// does.
+type Shell struct {
+	// Instead skips before_script, script and after_script: the shell's exit code is the
+	// job's.
+	Instead bool
+	// In is what is typed. With TTY the container gets a terminal (Sizes follows the local
+	// one's size) and Raw, when set, runs the session with the local terminal in raw mode.
+	In    io.Reader
+	TTY   bool
+	Sizes remotecommand.TerminalSizeQueue
+	Raw   func(func() error) error
 }
 
 // Run runs the plan's job in its pod and returns the script's exit code (0: it passed).
@@ -255,9 +283,22 @@ func Run(ctx context.Context, p *Plan, c Cluster, out, log io.Writer) (code int,
 	if err := copyTree(ctx, d, p.Dir, p.ProjectDir); err != nil {
 		return 0, err
 	}
+	if c.Shell != nil && c.Shell.Instead {
+		code, err = shell(ctx, d, p, c.Shell, out, log)
+		if err == nil {
+			fmt.Fprintf(log, "glcd local: shell exited with code %d\n", code)
+		}
+		return code, err
+	}
 	code, err = stage(ctx, d, p, "build_script", p.Script)
 	if err != nil {
 		return 0, err
+	}
+	if c.Shell != nil && ctx.Err() == nil {
+		fmt.Fprintf(log, "glcd local: the script %s\n", map[bool]string{true: "passed", false: fmt.Sprintf("failed (exit code %d)", code)}[code == 0])
+		if _, err := shell(ctx, d, p, c.Shell, out, log); err != nil {
+			return 0, err
+		}
 	}
 	if len(p.After) > 0 && ctx.Err() == nil {
 		// after_script runs whatever the script did, and its failure fails nothing, as in CI
@@ -268,6 +309,37 @@ func Run(ctx context.Context, p *Plan, c Cluster, out, log io.Writer) (code int,
 	fmt.Fprintf(log, "glcd local: job %s %s in %s\n", p.Job, map[bool]string{true: "succeeded", false: fmt.Sprintf("failed (exit code %d)", code)}[code == 0],
 		time.Since(start).Round(100*time.Millisecond))
 	return code, nil
+}
+
+// shell runs sh.In's shell in the build container and returns its exit code. The job's
+// variables reach it through a file only the container's user can read, removed as soon as
+// the shell has read it (an exec's command line is not a place for secrets).
+func shell(ctx context.Context, d *executor.Driver, p *Plan, sh *Shell, out, log io.Writer) (int, error) {
+	env := path.Join(path.Dir(p.ProjectDir), ".glcd-shell-"+d.Nonce)
+	var stderr bytes.Buffer
+	write := []string{"sh", "-c", `umask 077 && cat > "$1"`, "glcd-shell", env}
+	if err := d.Exec(ctx, executor.BuildContainer, write, remotecommand.StreamOptions{Stdin: bytes.NewReader(p.EnvScript()), Stdout: io.Discard, Stderr: &stderr}); err != nil {
+		return 0, fmt.Errorf("giving the shell the job's variables: %w %s", err, strings.TrimSpace(stderr.String()))
+	}
+	cmd := []string{"sh", "-c", `. "$1" && rm -f "$1" && if command -v bash >/dev/null 2>&1; then exec bash; fi; exec sh`, "glcd-shell", env}
+	fmt.Fprintf(log, "glcd local: a shell in the job's container, in %s with the job's variables; exit it to end the job\n", p.ProjectDir)
+	session := func() error {
+		return d.Exec(ctx, executor.BuildContainer, cmd, remotecommand.StreamOptions{Stdin: sh.In, Stdout: out, Stderr: out, Tty: sh.TTY, TerminalSizeQueue: sh.Sizes})
+	}
+	var err error
+	if sh.Raw != nil {
+		err = sh.Raw(session)
+	} else {
+		err = session()
+	}
+	var ee utilexec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitStatus(), nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("the shell: %w", err)
+	}
+	return 0, nil
 }
 
 // stage runs one stage's script; a script failure is its exit code, anything else an error.
