@@ -22,7 +22,8 @@ func localCommand(r *runtime) *cli.Command {
 		Name:      "local",
 		Usage:     "run a job of .gitlab-ci.yml before you push it, in the pod glcd executor gives it in CI",
 		ArgsUsage: "JOB",
-		Description: "Reads the checkout's .gitlab-ci.yml (extends:, !reference, default:, variables:, local includes),\n" +
+		Description: "Reads the checkout's .gitlab-ci.yml (extends:, !reference, default:, variables:, local includes and\n" +
+			"this project's CI/CD components from templates/, with their inputs),\n" +
 			"creates the job's pod from glcd executor's settings (--config) on the current kubeconfig's cluster,\n" +
 			"copies the working tree into it (tracked files and untracked ones git does not ignore), runs\n" +
 			"before_script and script, then after_script, and removes the pod. --shell opens a shell in the\n" +
@@ -34,6 +35,7 @@ func localCommand(r *runtime) *cli.Command {
 			&cli.StringFlag{Name: "dir", Value: ".", Usage: "the checkout", EnvVars: []string{"GLCD_LOCAL_DIR"}},
 			&cli.StringFlag{Name: "file", Usage: "the pipeline file (default: DIR/.gitlab-ci.yml)", EnvVars: []string{"GLCD_LOCAL_FILE"}},
 			&cli.StringSliceFlag{Name: "var", Usage: "KEY=VALUE, what the project's CI/CD settings would give the job (repeatable); keys that look secret are masked", EnvVars: []string{"GLCD_LOCAL_VARS"}},
+			&cli.StringFlag{Name: "project-path", Usage: "the project's path on GitLab, group/project, whose components the working tree holds (default: the remote origin's)", EnvVars: []string{"GLCD_LOCAL_PROJECT_PATH"}},
 			&cli.StringFlag{Name: "project-id", Usage: "use this project's cache (default: a cache of local runs)", EnvVars: []string{"GLCD_LOCAL_PROJECT_ID"}},
 			&cli.BoolFlag{Name: "no-cache", Usage: "no cache volume, even when the settings have one", EnvVars: []string{"GLCD_LOCAL_NO_CACHE"}},
 			&cli.BoolFlag{Name: "keep", Usage: "leave the pod for kubectl exec", EnvVars: []string{"GLCD_LOCAL_KEEP"}},
@@ -53,7 +55,7 @@ func (r *runtime) local(c *cli.Context) error {
 		return exitcode.UsageError(err)
 	}
 	plan, err := local.Prepare(local.Options{Dir: c.String("dir"), File: c.String("file"), Job: c.Args().First(),
-		Vars: c.StringSlice("var"), ProjectID: c.String("project-id"), BuildsDir: settings.BuildsDir})
+		Vars: c.StringSlice("var"), ProjectID: c.String("project-id"), ProjectPath: c.String("project-path"), BuildsDir: settings.BuildsDir})
 	if err != nil {
 		return exitcode.UsageError(err)
 	}

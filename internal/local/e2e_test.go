@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -329,6 +330,53 @@ func TestLocalShellOnlyOnATerminal(t *testing.T) {
 	seen.Write(rest)
 	if strings.Contains(seen.String(), "the-script-ran") {
 		t.Errorf("--shell-only ran the script:\n%s", seen.String())
+	}
+	noPods(t, ns)
+}
+
+// A job from a CI/CD component of this project (templates/, the remote origin's path): read
+// from the working tree with its inputs, as the component project's own pipeline tests it
+// ($CI_SERVER_FQDN/$CI_PROJECT_PATH/NAME@$CI_COMMIT_SHA); another project's component is named.
+func TestLocalComponentJob(t *testing.T) {
+	dir := checkout(t, map[string]string{
+		".gitlab-ci.yml": `include:
+  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/greet@$CI_COMMIT_SHA
+    inputs:
+      who: $CI_PROJECT_NAME
+      times: 2
+  - component: gitlab.com/components/sast/sast@2.0.2
+`,
+		"templates/greet/template.yml": `spec:
+  inputs:
+    who:
+    times:
+      type: number
+    stage:
+      default: test
+---
+greet-$[[ inputs.who | expand_vars ]]:
+  image: ` + testbed.BusyboxImage + `
+  stage: $[[ inputs.stage ]]
+  script:
+    - for i in $(seq $[[ inputs.times ]]); do echo "hello $[[ inputs.who ]] from $CI_PROJECT_PATH at $CI_JOB_STAGE"; done
+`}, nil)
+	if out, err := exec.Command("git", "-C", dir, "remote", "add", "origin", "https://gitlab.example.com/group/greeter.git").CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	ns, config := settings(t)
+	out, err := glcd(t.Context(), dir, config, "greet-greeter").CombinedOutput()
+	if err != nil {
+		t.Fatalf("glcd local greet-greeter: %v\n%s", err, out)
+	}
+	t.Logf("%s", out)
+	if n := len(slices.DeleteFunc(strings.Split(string(out), "\n"), func(l string) bool { return l != "hello greeter from group/greeter at test" })); n != 2 {
+		t.Errorf("the component's job said hello %d times, want 2", n)
+	}
+	for _, want := range []string{"note: component gitlab.example.com/group/greeter/greet@", "is read from this working tree's templates/greet/template.yml",
+		"note: include component gitlab.com/components/sast/sast@2.0.2 is not read"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the output lacks %q", want)
+		}
 	}
 	noPods(t, ns)
 }

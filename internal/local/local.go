@@ -48,6 +48,9 @@ type Options struct {
 	Vars []string
 	// ProjectID selects the project's cache subPath ("" means a cache of local runs only).
 	ProjectID string
+	// ProjectPath is the project's path on GitLab (group/project; "" means the one of the
+	// remote origin): the components of this project are read from the working tree.
+	ProjectPath string
 	// BuildsDir is where the executor's settings mount the builds volume ("" means
 	// executor.DefaultBuildsDir): the checkout goes under it.
 	BuildsDir string
@@ -88,7 +91,45 @@ func Prepare(o Options) (*Plan, error) {
 		}
 		project[k] = v
 	}
-	p, err := pipeline.Load(file)
+	abs, err := filepath.Abs(o.Dir)
+	if err != nil {
+		return nil, err
+	}
+	plan := &Plan{Job: o.Job, Dir: abs, ProjectID: o.ProjectID}
+	if plan.ProjectID == "" {
+		plan.ProjectID = "local"
+	}
+	name := filepath.Base(abs)
+	builds := cmp.Or(o.BuildsDir, executor.DefaultBuildsDir)
+	plan.ProjectDir = path.Join(builds, "local", name)
+	predefined := map[string]string{
+		"CI": "true", "GLCD_LOCAL": "true", "CI_JOB_NAME": o.Job, "CI_PROJECT_NAME": name,
+		"CI_PROJECT_DIR": plan.ProjectDir, "CI_BUILDS_DIR": builds, "CI_PROJECT_ID": plan.ProjectID,
+	}
+	host, projectPath := "", o.ProjectPath
+	if origin, err := git(abs, "remote", "get-url", "origin"); err == nil {
+		var p string
+		host, p = originPath(origin)
+		projectPath = cmp.Or(projectPath, p)
+	}
+	if projectPath != "" {
+		predefined["CI_PROJECT_PATH"] = projectPath
+		predefined["CI_PROJECT_NAMESPACE"], predefined["CI_PROJECT_NAME"] = path.Split(projectPath)
+		predefined["CI_PROJECT_NAMESPACE"] = strings.TrimSuffix(predefined["CI_PROJECT_NAMESPACE"], "/")
+	}
+	if host != "" {
+		predefined["CI_SERVER_FQDN"], predefined["CI_SERVER_HOST"] = host, host
+	}
+	if sha, err := git(abs, "rev-parse", "HEAD"); err == nil {
+		predefined["CI_COMMIT_SHA"], predefined["CI_COMMIT_SHORT_SHA"] = sha, sha[:min(8, len(sha))]
+	}
+	if ref, err := git(abs, "rev-parse", "--abbrev-ref", "HEAD"); err == nil && ref != "HEAD" {
+		predefined["CI_COMMIT_REF_NAME"], predefined["CI_COMMIT_BRANCH"] = ref, ref
+	}
+	// include: paths see the predefined variables and the project's
+	includeVars := maps.Clone(predefined)
+	maps.Copy(includeVars, project)
+	p, err := pipeline.LoadWith(file, pipeline.LoadOptions{ProjectPath: projectPath, Variables: includeVars})
 	if err != nil {
 		return nil, errors.Join(append(problems, err)...)
 	}
@@ -106,29 +147,12 @@ func Prepare(o Options) (*Plan, error) {
 	if len(problems) > 0 {
 		return nil, errors.Join(problems...)
 	}
-	abs, err := filepath.Abs(o.Dir)
-	if err != nil {
-		return nil, err
-	}
-	plan := &Plan{Job: o.Job, Dir: abs, ProjectID: o.ProjectID}
-	if plan.ProjectID == "" {
-		plan.ProjectID = "local"
-	}
-	name := filepath.Base(abs)
-	builds := cmp.Or(o.BuildsDir, executor.DefaultBuildsDir)
-	plan.ProjectDir = path.Join(builds, "local", name)
-	predefined := map[string]string{
-		"CI": "true", "GLCD_LOCAL": "true", "CI_JOB_NAME": o.Job, "CI_PROJECT_NAME": name,
-		"CI_PROJECT_DIR": plan.ProjectDir, "CI_BUILDS_DIR": builds, "CI_PROJECT_ID": plan.ProjectID,
-	}
 	if s, ok := job.Spec["stage"].(string); ok {
 		predefined["CI_JOB_STAGE"] = s
 	}
-	if sha, err := git(abs, "rev-parse", "HEAD"); err == nil {
-		predefined["CI_COMMIT_SHA"], predefined["CI_COMMIT_SHORT_SHA"] = sha, sha[:min(8, len(sha))]
-	}
-	if ref, err := git(abs, "rev-parse", "--abbrev-ref", "HEAD"); err == nil && ref != "HEAD" {
-		predefined["CI_COMMIT_REF_NAME"], predefined["CI_COMMIT_BRANCH"] = ref, ref
+	for _, c := range p.Components {
+		rel, _ := filepath.Rel(abs, c.File)
+		plan.Notes = append(plan.Notes, fmt.Sprintf("component %s is read from this working tree's %s, whatever its version", c.Ref, rel))
 	}
 	// GitLab's precedence, lowest first: predefined, the file's, the job's, the project's
 	all := map[string]string{}
@@ -218,6 +242,27 @@ func notLines(v any) string {
 		return ""
 	}
 	return fmt.Sprintf("%v", v)
+}
+
+// originPath returns the host and the project path of a git remote URL
+// (https://host/group/project.git, git@host:group/project.git, ssh://git@host:22/group/project).
+func originPath(u string) (host, project string) {
+	u = strings.TrimSuffix(strings.TrimSuffix(u, "/"), ".git")
+	if scheme, rest, ok := strings.Cut(u, "://"); ok {
+		if scheme == "file" {
+			return "", ""
+		}
+		hostPart, p, _ := strings.Cut(rest, "/")
+		hostPart = hostPart[strings.LastIndex(hostPart, "@")+1:]
+		if h, _, ok := strings.Cut(hostPart, ":"); ok {
+			hostPart = h
+		}
+		return hostPart, p
+	}
+	if at, rest, ok := strings.Cut(u, ":"); ok && !strings.Contains(at, "/") {
+		return at[strings.LastIndex(at, "@")+1:], strings.TrimPrefix(rest, "/")
+	}
+	return "", ""
 }
 
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

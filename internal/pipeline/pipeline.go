@@ -30,6 +30,8 @@ type Pipeline struct {
 	Jobs []Job
 	// Included are the local files read; Remote the includes named but not followed.
 	Included, Remote []string
+	// Components are the project's components read from the checkout.
+	Components []Component
 	// Variables are the file's global variables (a value: key's value for the long form).
 	Variables map[string]string
 }
@@ -42,11 +44,31 @@ var reserved = []string{"stages", "variables", "default", "include", "workflow",
 var defaultKeys = []string{"image", "services", "before_script", "after_script", "cache", "tags", "retry", "timeout", "interruptible", "artifacts", "hooks", "id_tokens"}
 
 // Load reads file and the local files it includes, and resolves the jobs.
-func Load(file string) (*Pipeline, error) {
+func Load(file string) (*Pipeline, error) { return LoadWith(file, LoadOptions{}) }
+
+// LoadOptions say what GitLab would know about the project when it reads the file.
+type LoadOptions struct {
+	// ProjectPath is the repository's path on its GitLab (group/project): the components
+	// of this project that the file includes are read from the checkout's templates/.
+	ProjectPath string
+	// Variables are what include: paths and the expand_vars function of inputs expand:
+	// the predefined variables and the project's.
+	Variables map[string]string
+}
+
+// Component is a CI/CD catalog component of the project, read from the checkout.
+type Component struct {
+	// Ref is the component: line, expanded; File the template read for it.
+	Ref, File string
+}
+
+// LoadWith reads file and what it includes that the checkout holds (local files, this
+// project's components, with their inputs), and resolves the jobs.
+func LoadWith(file string, o LoadOptions) (*Pipeline, error) {
 	root := filepath.Dir(file)
 	p := &Pipeline{File: file}
 	top := map[string]any{}
-	if err := p.read(file, root, top, map[string]bool{}); err != nil {
+	if err := p.read(file, root, top, map[string]bool{}, nil, &o); err != nil {
 		return nil, err
 	}
 	if err := resolveReferences(top); err != nil {
@@ -85,21 +107,33 @@ func Load(file string) (*Pipeline, error) {
 }
 
 // read merges file into top (keys already there win: the including file overrides), after
-// reading the files it includes.
-func (p *Pipeline) read(file, root string, top map[string]any, seen map[string]bool) error {
-	if seen[file] {
+// reading the files it includes. Given are the inputs the file is included with.
+func (p *Pipeline) read(file, root string, top map[string]any, seen map[string]bool, given map[string]any, o *LoadOptions) error {
+	key := file + "\x00" + fmt.Sprint(given) // fmt sorts map keys: one key per set of inputs
+	if seen[key] {
 		return nil
 	}
-	seen[file] = true
+	seen[key] = true
 	b, err := ci.ReadFile(file)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", file, err)
 	}
-	var node yaml.Node
-	if err := yaml.Unmarshal(b, &node); err != nil {
+	header, node, err := documents(b)
+	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
-	if err := markReferences(&node); err != nil {
+	if header != nil {
+		values, err := inputValues(header, given)
+		if err != nil {
+			return fmt.Errorf("%s: %w", file, err)
+		}
+		if err := interpolate(node, values, o.Variables); err != nil {
+			return fmt.Errorf("%s: %w", file, err)
+		}
+	} else if len(given) > 0 {
+		return fmt.Errorf("%s is included with inputs: but has no spec: inputs: header to declare them", file)
+	}
+	if err := markReferences(node); err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
 	var doc map[string]any
@@ -110,18 +144,38 @@ func (p *Pipeline) read(file, root string, top map[string]any, seen map[string]b
 		top[k] = v
 	}
 	for _, inc := range includes(doc["include"]) {
-		if inc.local == "" {
+		var files []string
+		switch {
+		case inc.component != "":
+			ref := os.Expand(inc.component, func(k string) string { // an unknown variable stays: another project
+				if v, ok := o.Variables[k]; ok {
+					return v
+				}
+				return "${" + k + "}"
+			})
+			f, err := o.component(root, ref)
+			if err != nil {
+				return fmt.Errorf("%s: include component %s: %w", file, ref, err)
+			}
+			if f == "" {
+				p.Remote = append(p.Remote, "component "+ref)
+				continue
+			}
+			p.Components = append(p.Components, Component{Ref: ref, File: f})
+			files = []string{f}
+		case inc.local != "":
+			path := filepath.Join(root, strings.TrimPrefix(inc.local, "/"))
+			files, _ = filepath.Glob(path)
+			if len(files) == 0 {
+				return fmt.Errorf("%s: include local %s: no such file", file, inc.local)
+			}
+		default:
 			p.Remote = append(p.Remote, inc.remote)
 			continue
 		}
-		path := filepath.Join(root, strings.TrimPrefix(inc.local, "/"))
-		matches, _ := filepath.Glob(path)
-		if len(matches) == 0 {
-			return fmt.Errorf("%s: include local %s: no such file", file, inc.local)
-		}
-		for _, m := range matches {
+		for _, m := range files {
 			sub := map[string]any{}
-			if err := p.read(m, root, sub, seen); err != nil {
+			if err := p.read(m, root, sub, seen, inc.inputs, o); err != nil {
 				return err
 			}
 			p.Included = append(p.Included, m)
@@ -139,7 +193,35 @@ func (p *Pipeline) read(file, root string, top map[string]any, seen map[string]b
 	return nil
 }
 
-type include struct{ local, remote string }
+// component returns the template of this project's component ref
+// (HOST/PROJECT/PATH/NAME@VERSION) in the checkout at root, or "" when ref is another
+// project's. The working tree's template is read, whatever the version.
+func (o *LoadOptions) component(root, ref string) (string, error) {
+	at := strings.LastIndex(ref, "@")
+	if at < 0 {
+		return "", fmt.Errorf("a component is HOST/PROJECT/NAME@VERSION: the @VERSION is missing")
+	}
+	parts := strings.Split(ref[:at], "/")
+	if len(parts) < 3 || slices.Contains(parts, "") {
+		return "", fmt.Errorf("a component is HOST/PROJECT/NAME@VERSION")
+	}
+	project, name := strings.Join(parts[1:len(parts)-1], "/"), parts[len(parts)-1]
+	if o.ProjectPath == "" || project != o.ProjectPath {
+		return "", nil
+	}
+	tried := []string{filepath.Join("templates", name+".yml"), filepath.Join("templates", name, "template.yml")}
+	for _, f := range tried {
+		if _, err := os.Stat(filepath.Join(root, f)); err == nil {
+			return filepath.Join(root, f), nil
+		}
+	}
+	return "", fmt.Errorf("it is this project's (%s), but the checkout has neither %s", project, strings.Join(tried, " nor "))
+}
+
+type include struct {
+	local, remote, component string
+	inputs                   map[string]any
+}
 
 func includes(v any) []include {
 	var out []include
@@ -156,9 +238,10 @@ func includes(v any) []include {
 			out = append(out, includes(e)...)
 		}
 	case map[string]any:
+		inputs, _ := x["inputs"].(map[string]any)
 		switch {
 		case x["local"] != nil:
-			out = append(out, include{local: fmt.Sprint(x["local"])})
+			out = append(out, include{local: fmt.Sprint(x["local"]), inputs: inputs})
 		case x["remote"] != nil:
 			out = append(out, include{remote: fmt.Sprint(x["remote"])})
 		case x["project"] != nil:
@@ -166,7 +249,7 @@ func includes(v any) []include {
 		case x["template"] != nil:
 			out = append(out, include{remote: fmt.Sprintf("template %v", x["template"])})
 		case x["component"] != nil:
-			out = append(out, include{remote: fmt.Sprintf("component %v", x["component"])})
+			out = append(out, include{component: fmt.Sprint(x["component"]), inputs: inputs})
 		}
 	}
 	return out
