@@ -380,3 +380,46 @@ greet-$[[ inputs.who | expand_vars ]]:
 	}
 	noPods(t, ns)
 }
+
+// The job's cache: paths are restored from the settings' cache volume before the script and
+// saved after it: the second run finds what the first made; --no-cache runs cold.
+func TestLocalCache(t *testing.T) {
+	dir := checkout(t, map[string]string{".gitlab-ci.yml": `build:
+  image: ` + testbed.BusyboxImage + `
+  cache:
+    key: deps-$CI_JOB_NAME
+    paths: [.deps/, "out/*.bin"]
+  script:
+    - 'if [ -f .deps/fetched ] && [ -f out/a.bin ]; then echo "dependencies: warm"; else echo "dependencies: cold"; mkdir -p .deps out; echo x > .deps/fetched; echo b > out/a.bin; echo c > out/skip.txt; fi'
+`}, nil)
+	ns := tb.Namespace(t)
+	if err := tb.CacheVolume(t.Context(), ns, "ci-cache", filepath.Join(t.TempDir(), "node-cache")); err != nil {
+		t.Fatal(err)
+	}
+	config := filepath.Join(t.TempDir(), "executor.yaml")
+	if err := os.WriteFile(config, fmt.Appendf(nil, "namespace: %s\nimage: %s\nhelperImage: %s\ncache:\n  pvc: ci-cache\n", ns, testbed.BusyboxImage, testbed.HelperImage), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []struct {
+		args []string
+		says []string
+	}{
+		{nil, []string{"cache deps-build: none yet", "dependencies: cold", "cache deps-build: saved 2 paths"}},
+		{nil, []string{"cache deps-build: restored", "dependencies: warm", "cache deps-build: saved 2 paths"}},
+		{[]string{"--no-cache"}, []string{"dependencies: cold"}},
+	} {
+		out, err := glcd(t.Context(), dir, config, append(want.args, "build")...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("run %d: %v\n%s", i+1, err, out)
+		}
+		for _, s := range want.says {
+			if !strings.Contains(string(out), s) {
+				t.Errorf("run %d %v lacks %q:\n%s", i+1, want.args, s, out)
+			}
+		}
+		if i == 2 && strings.Contains(string(out), "cache deps-build") {
+			t.Errorf("--no-cache used the cache:\n%s", out)
+		}
+	}
+	noPods(t, ns)
+}

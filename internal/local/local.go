@@ -67,8 +67,10 @@ type Plan struct {
 	// Dir is the checkout; ProjectDir where it is in the pod.
 	Dir, ProjectDir string
 	ProjectID       string
-	// Cache says the job declares cache: (the settings' cache volume is mounted either way).
-	Cache bool
+	// Cache says the job declares cache: (the settings' cache volume is mounted either way);
+	// Caches are its caches, restored before the script and saved after it on the volume.
+	Cache  bool
+	Caches []Cache
 	// Notes name what glcd local does not do as GitLab would.
 	Notes []string
 }
@@ -186,6 +188,11 @@ func Prepare(o Options) (*Plan, error) {
 	plan.Script = append(job.Lines("before_script"), job.Lines("script")...)
 	plan.After = job.Lines("after_script")
 	_, plan.Cache = job.Spec["cache"]
+	caches, notes, err := caches(abs, job.Spec["cache"], expanded)
+	if err != nil {
+		return nil, fmt.Errorf("job %s: %w", o.Job, err)
+	}
+	plan.Caches, plan.Notes = caches, append(plan.Notes, notes...)
 	if len(job.Lines("script")) == 0 {
 		return nil, fmt.Errorf("job %s has no script: (a trigger or a template?): nothing to run", o.Job)
 	}
@@ -328,6 +335,13 @@ func Run(ctx context.Context, p *Plan, c Cluster, out, log io.Writer) (code int,
 	if err := copyTree(ctx, d, p.Dir, p.ProjectDir); err != nil {
 		return 0, err
 	}
+	cached := len(p.Caches) > 0 && (c.Settings.Cache.PVC != "" || c.Settings.Cache.HostPath != "")
+	if cached {
+		// as in CI, a cache that cannot be restored or saved is a warning, not a failure
+		if err := runCache(ctx, d, p, c.Settings.CacheDir, false, false, out); err != nil {
+			fmt.Fprintf(log, "glcd local: warning: %v\n", err)
+		}
+	}
 	if c.Shell != nil && c.Shell.Instead {
 		code, err = shell(ctx, d, p, c.Shell, out, log)
 		if err == nil {
@@ -349,6 +363,11 @@ func Run(ctx context.Context, p *Plan, c Cluster, out, log io.Writer) (code int,
 		// after_script runs whatever the script did, and its failure fails nothing, as in CI
 		if _, err := stage(context.WithoutCancel(ctx), d, p, "after_script", p.After); err != nil {
 			fmt.Fprintf(log, "glcd local: after_script: %v\n", err)
+		}
+	}
+	if cached && ctx.Err() == nil {
+		if err := runCache(ctx, d, p, c.Settings.CacheDir, true, code == 0, out); err != nil {
+			fmt.Fprintf(log, "glcd local: warning: %v\n", err)
 		}
 	}
 	fmt.Fprintf(log, "glcd local: job %s %s in %s\n", p.Job, map[bool]string{true: "succeeded", false: fmt.Sprintf("failed (exit code %d)", code)}[code == 0],
