@@ -4,23 +4,27 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/creack/pty"
 
 	"gitlab.com/glcd/glcd/internal/testbed"
+	"gitlab.com/glcd/glcd/internal/testbed/runner"
 )
 
 var (
@@ -420,6 +424,103 @@ func TestLocalCache(t *testing.T) {
 		if i == 2 && strings.Contains(string(out), "cache deps-build") {
 			t.Errorf("--no-cache used the cache:\n%s", out)
 		}
+	}
+	noPods(t, ns)
+}
+
+// The sample app's test job (examples/app/.gitlab-ci.yml: its cache: and variables:; a shell
+// stand-in for stack in a busybox image) run by glcd local gets the pod the executor gives
+// the same job under the runner stand-in, with the runner's RBAC: only the job's identity
+// (pod name, job id, nonce) differs, the token's Secret, and the deadline (the runner's job
+// timeout; glcd local's default). Both runs print the same result.
+func TestLocalPodIsTheCIPod(t *testing.T) {
+	example, err := os.ReadFile("../../examples/app/.gitlab-ci.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const script = `mkdir -p "$STACK_ROOT" && echo built > "$STACK_ROOT/out" && echo "stack: built into $STACK_ROOT"`
+	pipeline := strings.Replace(strings.Replace(string(example), "image: haskell:9.6.7", "image: "+testbed.BusyboxImage, 1), "    - make setup build test\n", "    - '"+script+"'\n", 1)
+	if !strings.Contains(pipeline, testbed.BusyboxImage) || !strings.Contains(pipeline, "stack: built") {
+		t.Fatal("examples/app/.gitlab-ci.yml's test job changed: update this test")
+	}
+	dir := checkout(t, map[string]string{".gitlab-ci.yml": pipeline}, nil)
+	ns := tb.Namespace(t)
+	if err := tb.EnforcePodSecurity(t.Context(), ns, "baseline"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tb.CacheVolume(t.Context(), ns, "ci-cache", filepath.Join(t.TempDir(), "node-cache")); err != nil {
+		t.Fatal(err)
+	}
+	rbac, err := os.ReadFile("../../examples/runner/rbac.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	robot, _, err := runner.InstallRBAC(t.Context(), tb.Client, tb.Config, rbac, ns, "glcd-executor", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := filepath.Join(t.TempDir(), "executor.yaml")
+	if err := os.WriteFile(config, fmt.Appendf(nil, "namespace: %s\nimage: %s\nhelperImage: %s\nserviceAccount: ci-job\ncache:\n  pvc: ci-cache\n",
+		ns, testbed.BusyboxImage, testbed.HelperImage), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// glcd local, as the runner's service account, the pod kept to be read
+	cmd := exec.CommandContext(t.Context(), glcdBin, "local", "--config", config, "--dir", dir, "--project-id", "42", "--keep", "test")
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+robot)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("glcd local test: %v\n%s", err, out)
+	}
+	pods, err := tb.Client.CoreV1().Pods(ns).List(t.Context(), metav1.ListOptions{})
+	if err != nil || len(pods.Items) != 1 {
+		t.Fatalf("the kept pod: %v %d pods", err, len(pods.Items))
+	}
+	local := pods.Items[0]
+	if err := tb.Client.CoreV1().Pods(ns).Delete(t.Context(), local.Name, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tb.Client.CoreV1().Secrets(ns).DeleteCollection(t.Context(), metav1.DeleteOptions{}, metav1.ListOptions{LabelSelector: "app.kubernetes.io/managed-by"}); err != nil {
+		t.Fatal(err)
+	}
+
+	// the same job as GitLab hands it to the runner, through the runner stand-in
+	var ci *corev1.Pod
+	rn := &runner.Runner{Bin: glcdBin, Settings: config, Kubeconfig: robot}
+	res, err := rn.Run(t.Context(), runner.Job{ID: "7001", ProjectID: "42", Concurrent: "0", Token: "glcbt-64_pod-compare-token",
+		Image: testbed.BusyboxImage, Vars: []runner.Variable{{Key: "STACK_ROOT", Value: "$CI_PROJECT_DIR/.stack", Public: true}},
+		Cache:  []runner.Cache{{Key: "stack", Paths: []string{".stack", ".stack-work"}, Policy: "pull-push", When: "on_success"}},
+		// the real runner expands the references in a variable's value (the stand-in does not)
+		Stages: runner.BuildOnly(`mkdir -p "$CI_PROJECT_DIR" && cd "$CI_PROJECT_DIR" && export STACK_ROOT="$CI_PROJECT_DIR/.stack"`, script),
+		BeforeCleanup: func(pod string) error {
+			ci, err = tb.Client.CoreV1().Pods(ns).Get(t.Context(), pod, metav1.GetOptions{})
+			return err
+		}})
+	if err != nil || res.FailedStage != "" || ci == nil {
+		t.Fatalf("the runner stand-in: %v, failed stage %q\n%s", err, res.FailedStage, res.Output())
+	}
+	for name, o := range map[string]string{"glcd local": string(out), "the runner": res.Output()} {
+		if !regexp.MustCompile(`stack: built into /builds/\S+/\.stack\n`).MatchString(o) {
+			t.Errorf("%s's job did not build:\n%s", name, o)
+		}
+	}
+
+	// what differs by design: the job's identity and token Secret, and the deadline
+	normal := func(p *corev1.Pod) string {
+		s := p.Spec.DeepCopy()
+		s.ActiveDeadlineSeconds = nil
+		b, err := json.MarshalIndent(s, "", " ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.ReplaceAll(string(b), p.Name, "POD")
+	}
+	a, b := normal(&local), normal(ci)
+	if a != b {
+		t.Errorf("glcd local's pod and the runner's differ:\n--- glcd local\n%s\n--- runner\n%s", a, b)
+	}
+	if len(local.Spec.Containers) < 2 || local.Spec.Volumes == nil {
+		t.Errorf("a pod without its containers and volumes proves nothing: %s", a)
 	}
 	noPods(t, ns)
 }
