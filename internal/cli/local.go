@@ -35,6 +35,7 @@ func localCommand(r *runtime) *cli.Command {
 			&cli.StringFlag{Name: "dir", Value: ".", Usage: "the checkout", EnvVars: []string{"GLCD_LOCAL_DIR"}},
 			&cli.StringFlag{Name: "file", Usage: "the pipeline file (default: DIR/.gitlab-ci.yml)", EnvVars: []string{"GLCD_LOCAL_FILE"}},
 			&cli.StringSliceFlag{Name: "var", Usage: "KEY=VALUE, what the project's CI/CD settings would give the job (repeatable); keys that look secret are masked", EnvVars: []string{"GLCD_LOCAL_VARS"}},
+			&cli.StringSliceFlag{Name: "env-file", Usage: "a .env file of KEY=VALUE lines, more of what the project's CI/CD settings would give (repeatable; --var wins)", EnvVars: []string{"GLCD_LOCAL_ENV_FILES"}},
 			&cli.StringFlag{Name: "project-path", Usage: "the project's path on GitLab, group/project, whose components the working tree holds (default: the remote origin's)", EnvVars: []string{"GLCD_LOCAL_PROJECT_PATH"}},
 			&cli.StringFlag{Name: "project-id", Usage: "use this project's cache (default: a cache of local runs)", EnvVars: []string{"GLCD_LOCAL_PROJECT_ID"}},
 			&cli.BoolFlag{Name: "no-cache", Usage: "no cache volume, even when the settings have one", EnvVars: []string{"GLCD_LOCAL_NO_CACHE"}},
@@ -55,7 +56,7 @@ func (r *runtime) local(c *cli.Context) error {
 		return exitcode.UsageError(err)
 	}
 	plan, err := local.Prepare(local.Options{Dir: c.String("dir"), File: c.String("file"), Job: c.Args().First(),
-		Vars: c.StringSlice("var"), ProjectID: c.String("project-id"), ProjectPath: c.String("project-path"), BuildsDir: settings.BuildsDir})
+		Vars: c.StringSlice("var"), EnvFiles: c.StringSlice("env-file"), ProjectID: c.String("project-id"), ProjectPath: c.String("project-path"), BuildsDir: settings.BuildsDir})
 	if err != nil {
 		return exitcode.UsageError(err)
 	}

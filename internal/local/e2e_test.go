@@ -175,15 +175,20 @@ func TestLocalJob(t *testing.T) {
 	}
 	noPods(t, ns)
 
+	// a .env file gives what the project's settings would (over the job's variables); --var wins over it
+	env := filepath.Join(t.TempDir(), "ci.env")
+	if err := os.WriteFile(env, []byte("# the project's CI/CD variables\nEXIT=9\nexport LEVEL=\"3\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	out.Reset()
-	cmd = glcd(t.Context(), dir, config, "--var", "EXIT=7", "build")
+	cmd = glcd(t.Context(), dir, config, "--env-file", env, "--var", "EXIT=7", "build")
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 7 {
 		t.Fatalf("a script exiting 7: %v\n%s", err, out.String())
 	}
-	if !strings.Contains(out.String(), "after_script ran") || !strings.Contains(out.String(), "failed (exit code 7)") {
+	if !strings.Contains(out.String(), "after_script ran") || !strings.Contains(out.String(), "failed (exit code 7)") || !strings.Contains(out.String(), "at level 3 on main") {
 		t.Errorf("the failed job's output:\n%s", out.String())
 	}
 	noPods(t, ns)
@@ -489,7 +494,7 @@ func TestLocalPodIsTheCIPod(t *testing.T) {
 	rn := &runner.Runner{Bin: glcdBin, Settings: config, Kubeconfig: robot}
 	res, err := rn.Run(t.Context(), runner.Job{ID: "7001", ProjectID: "42", Concurrent: "0", Token: "glcbt-64_pod-compare-token",
 		Image: testbed.BusyboxImage, Vars: []runner.Variable{{Key: "STACK_ROOT", Value: "$CI_PROJECT_DIR/.stack", Public: true}},
-		Cache:  []runner.Cache{{Key: "stack", Paths: []string{".stack", ".stack-work"}, Policy: "pull-push", When: "on_success"}},
+		Cache: []runner.Cache{{Key: "stack", Paths: []string{".stack", ".stack-work"}, Policy: "pull-push", When: "on_success"}},
 		// the real runner expands the references in a variable's value (the stand-in does not)
 		Stages: runner.BuildOnly(`mkdir -p "$CI_PROJECT_DIR" && cd "$CI_PROJECT_DIR" && export STACK_ROOT="$CI_PROJECT_DIR/.stack"`, script),
 		BeforeCleanup: func(pod string) error {

@@ -27,6 +27,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/joho/godotenv"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/remotecommand"
@@ -46,6 +47,9 @@ type Options struct {
 	// Vars are KEY=VALUE: what the project's CI/CD settings would give the job. A key that
 	// looks secret (TOKEN, PASSWORD, ...) is masked in the output.
 	Vars []string
+	// EnvFiles are .env files (KEY=VALUE lines, # comments, quotes) of more such variables;
+	// Vars win over them.
+	EnvFiles []string
 	// ProjectID selects the project's cache subPath ("" means a cache of local runs only).
 	ProjectID string
 	// ProjectPath is the project's path on GitLab (group/project; "" means the one of the
@@ -85,6 +89,25 @@ func Prepare(o Options) (*Plan, error) {
 	}
 	var problems []error
 	project := map[string]string{}
+	for _, f := range o.EnvFiles {
+		b, err := ci.ReadFile(f)
+		if err != nil {
+			problems = append(problems, fmt.Errorf("--env-file: %w", err))
+			continue
+		}
+		vars, err := godotenv.UnmarshalBytes(b)
+		if err != nil {
+			problems = append(problems, fmt.Errorf("--env-file %s: %w (want KEY=VALUE lines)", f, err))
+			continue
+		}
+		for k, v := range vars {
+			if !varName.MatchString(k) {
+				problems = append(problems, fmt.Errorf("--env-file %s: %q is not a variable name", f, k))
+				continue
+			}
+			project[k] = v
+		}
+	}
 	for _, kv := range o.Vars {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || !varName.MatchString(k) {
