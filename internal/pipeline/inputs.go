@@ -72,7 +72,7 @@ func inputValues(declared, given map[string]any) (map[string]any, error) {
 		v, ok := given[k]
 		if !ok {
 			if v, ok = d["default"]; !ok {
-				problems = append(problems, fmt.Errorf("input %s is required (it has no default): give it under inputs:", k))
+				problems = append(problems, fmt.Errorf("input %s is required (it has no default): give it in the include's inputs", k))
 				continue
 			}
 		}
