@@ -1,0 +1,150 @@
+package examples
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"gitlab.com/glcd/glcd/internal/ci"
+	"gitlab.com/glcd/glcd/internal/cli"
+	"gitlab.com/glcd/glcd/internal/doctor"
+	"gitlab.com/glcd/glcd/internal/pipeline"
+)
+
+// components are glcd's CI/CD catalog components (templates/) and the inputs a project gives
+// them beside their defaults; a nil map is the defaults alone (no required input).
+var components = map[string]struct{ required, sample map[string]any }{
+	"deploy": {map[string]any{"project-name": "jobboard", "image-name": "$CI_REGISTRY_IMAGE/jobboard"},
+		map[string]any{"stage": "release", "environment": "staging", "container": "web", "version": "1.4.0", "timeout": "90s", "undo-on-failure": true}},
+	"apply":   {nil, map[string]any{"manifests": "deploy/base dir/", "dry-run": "server", "timeout": "5m"}},
+	"trigger": {map[string]any{"project": "group/jobboard-infra"}, map[string]any{"ref": "release", "wait": false, "timeout": "1h"}},
+	"autotag": {nil, map[string]any{"via": "git", "prefix": ""}},
+	"doctor":  {nil, map[string]any{"for": "rollout,writeback", "workload": "statefulset/db"}},
+}
+
+// render includes the component with inputs as a project would, reads it as GitLab does
+// (pipeline.LoadWith: header, ---, inputs checked, interpolated) and writes the resolved jobs
+// as a plain pipeline file.
+func render(t *testing.T, name string, inputs map[string]any) (string, error) {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.CopyFS(filepath.Join(dir, "templates"), os.DirFS("../templates")); err != nil {
+		t.Fatal(err)
+	}
+	inc, err := yaml.Marshal(map[string]any{"include": []any{map[string]any{"component": "gitlab.com/glcd/glcd/" + name + "@1.0.0", "inputs": inputs}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, ".gitlab-ci.yml")
+	if err := os.WriteFile(file, inc, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := pipeline.LoadWith(file, pipeline.LoadOptions{ProjectPath: "glcd/glcd"})
+	if err != nil {
+		return "", err
+	}
+	if len(p.Components) != 1 || len(p.Jobs) != 1 || p.Jobs[0].Name != "glcd-"+name {
+		t.Fatalf("%s: components %v, jobs %v", name, p.Components, p.Jobs)
+	}
+	out, err := yaml.Marshal(map[string]any{p.Jobs[0].Name: p.Jobs[0].Spec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rendered := filepath.Join(dir, "rendered.yml")
+	return rendered, os.WriteFile(rendered, out, 0o644)
+}
+
+// Every component renders with its defaults and with sample inputs; the job it makes runs glcd
+// with flags glcd accepts, on the glcd image, and glcd doctor's pipeline lint finds nothing
+// wrong with it. A required input left out, a value out of its options or regex, and an unknown
+// input are errors naming the input.
+func TestCatalogComponents(t *testing.T) {
+	entries, err := os.ReadDir("../templates")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != len(components) {
+		t.Errorf("templates/ has %d files, the test knows %d components", len(entries), len(components))
+	}
+	for name, c := range components {
+		for label, inputs := range map[string]map[string]any{"defaults": c.required, "sample inputs": merge(c.required, c.sample)} {
+			rendered, err := render(t, name, inputs)
+			if err != nil {
+				t.Errorf("%s with %s: %v", name, label, err)
+				continue
+			}
+			b, _ := os.ReadFile(rendered)
+			t.Logf("%s with %s:\n%s", name, label, b)
+			if strings.Contains(string(b), "$[[") {
+				t.Errorf("%s with %s: not interpolated:\n%s", name, label, b)
+			}
+			calls, images := glcdCalls(t, rendered)
+			job := "glcd-" + name
+			if len(calls[job]) != 1 || calls[job][0][1] != strings.Replace(name, "deploy", "rollout", 1) {
+				t.Errorf("%s with %s: glcd calls %q", name, label, calls)
+			}
+			for _, args := range calls[job] {
+				if err := cli.Validate(args); err != nil {
+					t.Errorf("%s with %s: %s: %v", name, label, strings.Join(args, " "), err)
+				}
+			}
+			if images[job] != "registry.gitlab.com/glcd/glcd:0.1" {
+				t.Errorf("%s with %s: image %q", name, label, images[job])
+			}
+			rep := doctor.Run(context.Background(), doctor.Options{Env: ci.Load(ci.Environ(nil)), CIFile: rendered, FlagVars: cli.FlagEnvVars(), StepTimeout: time.Nanosecond})
+			for _, r := range rep.Results {
+				if r.Check == doctor.CheckPipeline && r.Status != doctor.OK {
+					t.Errorf("%s with %s: glcd doctor's pipeline lint: %+v", name, label, r)
+				}
+			}
+			if label == "sample inputs" {
+				for _, v := range c.sample {
+					if s, ok := v.(string); ok && s != "" && !strings.Contains(string(b), strings.ReplaceAll(s, " ", `\ `)) {
+						t.Errorf("%s: the input value %q is not in the job:\n%s", name, s, b)
+					}
+				}
+			}
+		}
+	}
+	// the checks GitLab makes
+	for name, c := range components {
+		for k := range c.required {
+			missing := merge(c.required, nil)
+			delete(missing, k)
+			if _, err := render(t, name, missing); err == nil || !strings.Contains(err.Error(), "input "+k+" is required") {
+				t.Errorf("%s without %s: %v", name, k, err)
+			}
+		}
+		if _, err := render(t, name, merge(c.required, map[string]any{"no-such-input": 1})); err == nil || !strings.Contains(err.Error(), "input no-such-input is not declared") {
+			t.Errorf("%s with an unknown input: %v", name, err)
+		}
+	}
+	for name, bad := range map[string]map[string]any{
+		"deploy":  {"project-name": "Job_Board", "image-name": "x", "timeout": "soon"},
+		"apply":   {"dry-run": "client"},
+		"autotag": {"via": "ssh"},
+		"doctor":  {"for": "deploy"},
+		"trigger": {"project": "g/p", "wait": "yes"},
+	} {
+		if _, err := render(t, name, bad); err == nil {
+			t.Errorf("%s with %v: accepted", name, bad)
+		} else {
+			t.Logf("%s: %v", name, err)
+		}
+	}
+}
+
+func merge(a, b map[string]any) map[string]any {
+	out := map[string]any{}
+	for _, m := range []map[string]any{a, b} {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}
