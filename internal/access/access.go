@@ -71,17 +71,27 @@ var workloadKinds = []string{"deployments", "statefulsets", "daemonsets"}
 // images; undo patches it back, as kubectl's rollbacker does), list+watch it, its pods and its
 // revisions (ReplicaSets for Deployments, ControllerRevisions for StatefulSets and DaemonSets;
 // undo lists them too), list events and read pod logs for the failure report.
-func rolloutRules() []Rule {
+func rolloutRules() []Rule { return rolloutRulesFor("") }
+
+// rolloutRulesFor is rollout's list for a workload of one kind (deployments, statefulsets or
+// daemonsets), or of any ("").
+func rolloutRulesFor(kind string) []Rule {
 	var rules []Rule
 	for _, k := range workloadKinds {
-		rules = append(rules, Rule{Group: "apps", Resource: k, Verbs: []string{"get", "list", "watch", "patch"},
-			Why: "read the workload, set its image in one patch (and undo), watch its rollout"})
+		if kind == "" || k == kind {
+			rules = append(rules, Rule{Group: "apps", Resource: k, Verbs: []string{"get", "list", "watch", "patch"},
+				Why: "read the workload, set its image in one patch (and undo), watch its rollout"})
+		}
+	}
+	if kind == "" || kind == "deployments" {
+		rules = append(rules, Rule{Group: "apps", Resource: "replicasets", Verbs: []string{"list", "watch"},
+			Why: "a Deployment's revisions: which pods are new, and undo"})
+	}
+	if kind != "deployments" {
+		rules = append(rules, Rule{Group: "apps", Resource: "controllerrevisions", Verbs: []string{"list", "watch"},
+			Why: "a StatefulSet's or DaemonSet's revisions: which pods are new, and undo"})
 	}
 	return append(rules,
-		Rule{Group: "apps", Resource: "replicasets", Verbs: []string{"list", "watch"},
-			Why: "a Deployment's revisions: which pods are new, and undo"},
-		Rule{Group: "apps", Resource: "controllerrevisions", Verbs: []string{"list", "watch"},
-			Why: "a StatefulSet's or DaemonSet's revisions: which pods are new, and undo"},
 		Rule{Resource: "pods", Verbs: []string{"list", "watch"}, Why: "the new revision's pods and why they fail"},
 		Rule{Resource: "pods", Subresource: "log", Verbs: []string{"get"}, Why: "the last log lines of a failing container"},
 		Rule{Resource: "events", Verbs: []string{"list"}, Why: "the workload's recent events in the failure report"},
@@ -122,6 +132,26 @@ func executorRules() []Rule {
 		{Resource: "pods", Subresource: "exec", Verbs: []string{"get", "create"}, Why: "run each stage's script in the pod"},
 		{Resource: "secrets", Verbs: []string{"create", "delete"}, Why: "the job's token, variables and registry login, owned by its pod; never read"},
 	}
+}
+
+// WorkloadResource returns the RBAC resource of a workload kind rollout acts on (Deployment,
+// deployment: deployments), or "" for another kind.
+func WorkloadResource(kind string) string {
+	r := strings.ToLower(kind) + "s"
+	if slices.Contains(workloadKinds, r) {
+		return r
+	}
+	return ""
+}
+
+// ForWorkload is For for a command that acts on a workload of one kind (its RBAC resource,
+// such as deployments): rollout then needs that kind's rules only. "" is any kind, as For.
+// apply's list stays whole: its manifests decide the kinds.
+func ForWorkload(c Command, resource string) []Rule {
+	if c == Rollout {
+		return rolloutRulesFor(resource)
+	}
+	return For(c)
 }
 
 // For returns the permissions a command needs in its namespace. writeback and trigger use no

@@ -154,11 +154,17 @@ func TestTriggerRetriesA429AndNeverRepeatsA502(t *testing.T) {
 }
 
 func TestTriggerTimesOut(t *testing.T) {
-	_, environ := gitlabDouble(t, gitlabapi.Script{Statuses: []string{"created", "running"}})
+	// the pipeline never ends; the limit must cover the trigger call itself on a loaded machine
+	// (with 100 ms it ran out before GitLab's answer under load): the status reads prove the
+	// wait is what the limit ended
+	s, environ := gitlabDouble(t, gitlabapi.Script{Statuses: []string{"created", "running"}})
 	dotenv := filepath.Join(t.TempDir(), "out.env")
-	_, errOut, code := runTrigger(t, environ, "--project", "group/app-infra", "--ref", "main", "--wait", "--timeout", "100ms", "--dotenv", dotenv)
-	if code != exitcode.Timeout || !strings.Contains(errOut, "glcd: timed out after 100ms (--timeout): pipeline 1000 is still running") {
+	_, errOut, code := runTrigger(t, environ, "--project", "group/app-infra", "--ref", "main", "--wait", "--timeout", "2s", "--poll-interval", "50ms", "--dotenv", dotenv)
+	if code != exitcode.Timeout || !strings.Contains(errOut, "glcd: timed out after 2s (--timeout): pipeline 1000 is still running") {
 		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if n := s.Count("GET", "/pipelines/1000"); n < 2 {
+		t.Errorf("the pipeline's status was read %d times while waiting", n)
 	}
 	if b, err := os.ReadFile(dotenv); err != nil || !strings.Contains(string(b), "GLCD_PIPELINE_STATUS=running\n") {
 		t.Fatalf("dotenv %q %v", b, err)

@@ -140,15 +140,37 @@ func TestWritebackFailures(t *testing.T) {
 		t.Fatalf("unreachable: exit %d\n%s", code, errOut)
 	}
 
-	// A server that accepts connections and never answers: --timeout ends it, exit 3.
+	// A server that accepts connections and never answers: --timeout ends it, exit 3. The
+	// limit must cover starting git twice on a loaded machine (with 300 ms it ran out during
+	// git version under load); the connection accepted proves glcd got to the server.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	_, errOut, code = runGit(t, dir, environ, "writeback", "--remote", "http://"+l.Addr().String()+"/group/app-infra.git", "--timeout", "300ms")
-	if code != exitcode.Timeout || !strings.Contains(errOut, "glcd: timed out after 300ms (--timeout): list the refs of http://"+l.Addr().String()) {
+	accepted := make(chan struct{}, 1)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+			select {
+			case accepted <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	_, errOut, code = runGit(t, dir, environ, "writeback", "--remote", "http://"+l.Addr().String()+"/group/app-infra.git", "--timeout", "3s")
+	if code != exitcode.Timeout || !strings.Contains(errOut, "glcd: timed out after 3s (--timeout): list the refs of http://"+l.Addr().String()) ||
+		strings.Contains(errOut, "signal: killed") {
 		t.Fatalf("timeout: exit %d\n%s", code, errOut)
+	}
+	select {
+	case <-accepted:
+	default:
+		t.Fatal("the timeout came before glcd connected to the server")
 	}
 
 	_, errOut, code = runGit(t, dir, []string{"PATH=" + os.Getenv("PATH"), "CI_PROJECT_DIR=" + dir}, "writeback")

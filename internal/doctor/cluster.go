@@ -304,10 +304,22 @@ func (d *run) authentication(ctx context.Context, cs kubernetes.Interface) bool 
 // authorization is check 6: a SelfSubjectAccessReview for every permission of every command.
 func (d *run) authorization(ctx context.Context, cs kubernetes.Interface) {
 	ns := d.target.Namespace
+	// rollout acts on one workload: its kind's permissions only, when the kind is known
+	kind, what := "", ""
+	if ref, err := rollout.ParseRef(d.workloadName()); err == nil {
+		kind, what = access.WorkloadResource(string(ref.Kind)), " of "+ref.String()
+	}
 	for _, c := range d.opts.For {
-		rules := access.For(c)
+		rules := access.ForWorkload(c, kind)
 		if len(rules) == 0 {
 			continue
+		}
+		scope := ""
+		if c == access.Rollout {
+			scope = what
+			if kind == "" {
+				scope = " of any workload (deployments, statefulsets, daemonsets)"
+			}
 		}
 		d.add(timed(func() Result {
 			grants := access.Grants(rules)
@@ -345,10 +357,10 @@ func (d *run) authorization(ctx context.Context, cs kubernetes.Interface) {
 			}
 			denied = slices.DeleteFunc(denied, func(s string) bool { return s == "" })
 			if len(denied) == 0 {
-				return Result{Check: CheckAuthorization, Status: OK, Evidence: fmt.Sprintf("%s: all %d permissions granted in namespace %s", c, len(grants), ns)}
+				return Result{Check: CheckAuthorization, Status: OK, Evidence: fmt.Sprintf("%s%s: all %d permissions granted in namespace %s", c, scope, len(grants), ns)}
 			}
 			return Result{Check: CheckAuthorization, Status: Fail,
-				Evidence: fmt.Sprintf("%s: %d of %d permissions denied in namespace %s", c, len(denied), len(grants), ns),
+				Evidence: fmt.Sprintf("%s%s: %d of %d permissions denied in namespace %s", c, scope, len(denied), len(grants), ns),
 				Details:  []string{"denied: " + strings.Join(denied, ", ")},
 				Fix:      fmt.Sprintf("add these rules to a Role in namespace %s bound to %s (RoleBinding):\n%s", ns, d.user, ruleLines(missing))}
 		}))
@@ -389,14 +401,22 @@ func (d *run) namespaceAndWorkload(ctx context.Context, cs kubernetes.Interface)
 	d.add(timed(func() Result { return d.workload(ctx, cs, ns) }))
 }
 
+// workloadName is the workload the job acts on: --workload, else deployment/$PROJECT_NAME,
+// else "".
+func (d *run) workloadName() string {
+	if d.opts.Workload != "" {
+		return d.opts.Workload
+	}
+	if p := d.opts.Env.Deploy.Project; p != "" {
+		return "deployment/" + p
+	}
+	return ""
+}
+
 func (d *run) workload(ctx context.Context, cs kubernetes.Interface, ns string) Result {
-	env := d.opts.Env
-	target := d.opts.Workload
+	target := d.workloadName()
 	if target == "" {
-		if env.Deploy.Project == "" {
-			return Result{Check: CheckWorkload, Status: Warn, Evidence: "no workload named (PROJECT_NAME is not set, no --workload): not checked"}
-		}
-		target = "deployment/" + env.Deploy.Project
+		return Result{Check: CheckWorkload, Status: Warn, Evidence: "no workload named (PROJECT_NAME is not set, no --workload): not checked"}
 	}
 	ref, err := rollout.ParseRef(target)
 	if err != nil {
@@ -453,7 +473,7 @@ func (d *run) workload(ctx context.Context, cs kubernetes.Interface, ns string) 
 	container := d.opts.Container
 	from := "--container"
 	if container == "" {
-		container, from = env.Deploy.Container, "POD_NAME"
+		container, from = d.opts.Env.Deploy.Container, "POD_NAME"
 	}
 	if container == "" {
 		return Result{Check: CheckWorkload, Status: OK, Evidence: fmt.Sprintf("%s in %s: containers %s (no POD_NAME: rollout updates those whose image is in the new image's repository)", ref, ns, strings.Join(cs2, ", "))}

@@ -16,6 +16,10 @@ import (
 	"testing"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"gitlab.com/glcd/glcd/internal/access"
 )
 
@@ -29,7 +33,7 @@ func TestAllGreenAsAdmin(t *testing.T) {
 		wantLine(t, out, l)
 	}
 	wantLine(t, out, "✓ authentication:", "admin", "system:masters")
-	wantLine(t, out, "✓ authorization: rollout:", "all", "granted in namespace "+ns)
+	wantLine(t, out, "✓ authorization: rollout of deployment/"+ns+":", "all", "granted in namespace "+ns)
 	wantLine(t, out, "✓ authorization: apply:")
 	wantLine(t, out, "✓ authorization: executor:")
 	wantLine(t, out, "✓ workload:", "deployment/"+ns, "container web (POD_NAME), image testbed.local/app:1")
@@ -165,13 +169,13 @@ func TestServiceAccountWithoutRBAC(t *testing.T) {
 	wantCode(t, code, 1)
 	wantLine(t, out, "✓ authentication:", "system:serviceaccount:"+ns+":norights")
 	grants := access.Grants(access.For(access.Rollout))
-	wantLine(t, out, "✗ authorization: rollout:", "denied in namespace "+ns)
+	wantLine(t, out, "✗ authorization: rollout of any workload (deployments, statefulsets, daemonsets):", "denied in namespace "+ns)
 	for _, g := range grants {
 		if !strings.Contains(out, g.String()) {
 			t.Errorf("denied permission %q not listed", g)
 		}
 	}
-	wantFix(t, out, "✗ authorization: rollout:", "Role in namespace "+ns, "bound to system:serviceaccount:"+ns+":norights",
+	wantFix(t, out, "✗ authorization: rollout of any workload", "Role in namespace "+ns, "bound to system:serviceaccount:"+ns+":norights",
 		"deployments.apps: get, list, watch, patch", "pods/log: get", "events: list")
 }
 
@@ -182,7 +186,7 @@ func TestRolloutRobotPassesForRolloutNotForApply(t *testing.T) {
 	env := append(kubeEnv(apiURL(), tok, readFile(t, pki("ca.crt"))), "KUBE_NAMESPACE="+ns, "POD_NAME=web")
 	out, code := doctor(t, env, goodPath(), "--for", "rollout", "--workload", "deployment/web")
 	wantCode(t, code, 0)
-	wantLine(t, out, "✓ authorization: rollout:", "all", "granted")
+	wantLine(t, out, "✓ authorization: rollout of deployment/web:", "all", "granted")
 	wantLine(t, out, "✓ workload:", "deployment/web", "container web")
 	if strings.Contains(out, "✗") {
 		t.Error("a check failed for --for rollout")
@@ -353,5 +357,56 @@ func TestHostNameResolvedAndUnreachableHostIsQuick(t *testing.T) {
 	wantFix(t, out, "✗ network:", "nothing answers at "+ip.String()+":6443")
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("an unreachable API server cost %s with --step-timeout 1s", d)
+	}
+}
+
+// A Role written by hand with exactly what a Deployment's rollout needs (no StatefulSet,
+// DaemonSet or ControllerRevision verb) passes doctor --for rollout for that Deployment, and
+// is enough for glcd rollout itself; one verb less is named.
+func TestExactlyEnoughRoleForADeploymentRollout(t *testing.T) {
+	ns := tb.Namespace(t)
+	ctx := ctxT(t)
+	if err := tb.ImportBusyboxImages(ctx, map[string][]string{
+		"testbed.local/doctor-web:1": {"sleep", "3600"}, "testbed.local/doctor-web:2": {"sleep", "3600"}}); err != nil {
+		t.Fatal(err)
+	}
+	one, zero := int32(1), int64(0)
+	d := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: ns},
+		Spec: appsv1.DeploymentSpec{Replicas: &one, Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "web"}},
+				Spec: corev1.PodSpec{TerminationGracePeriodSeconds: &zero, Containers: []corev1.Container{{Name: "web", Image: "testbed.local/doctor-web:1", ImagePullPolicy: corev1.PullNever}}}}}}
+	if _, err := tb.Client.AppsV1().Deployments(ns).Create(ctx, d, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	exactly := []access.Rule{
+		{Group: "apps", Resource: "deployments", Verbs: []string{"get", "list", "watch", "patch"}},
+		{Group: "apps", Resource: "replicasets", Verbs: []string{"list", "watch"}},
+		{Resource: "pods", Verbs: []string{"list", "watch"}},
+		{Resource: "pods", Subresource: "log", Verbs: []string{"get"}},
+		{Resource: "events", Verbs: []string{"list"}},
+	}
+	tok := robot(t, ns, "deployer", exactly)
+	env := append(kubeEnv(apiURL(), tok, readFile(t, pki("ca.crt"))), "KUBE_NAMESPACE="+ns, "POD_NAME=web")
+	out, code := doctor(t, env, goodPath(), "--for", "rollout", "--workload", "deployment/web")
+	wantCode(t, code, 0)
+	wantLine(t, out, "✓ authorization: rollout of deployment/web:", "all 10 permissions granted")
+
+	// the same Role is enough for the rollout itself
+	cmd := exec.CommandContext(ctx, glcd, "rollout", "deployment/web", "--image", "testbed.local/doctor-web:2", "--timeout", "2m")
+	cmd.Env = append([]string{"HOME=" + t.TempDir()}, env...)
+	rout, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("glcd rollout with exactly that Role: %v\n%s", err, rout)
+	}
+
+	// one verb less: named, with the rule to add
+	tok = robot(t, ns, "short", exactly[1:])
+	env = append(kubeEnv(apiURL(), tok, readFile(t, pki("ca.crt"))), "KUBE_NAMESPACE="+ns, "POD_NAME=web")
+	out, code = doctor(t, env, goodPath(), "--for", "rollout", "--workload", "deployment/web")
+	wantCode(t, code, 1)
+	wantLine(t, out, "✗ authorization: rollout of deployment/web:", "4 of 10 permissions denied")
+	wantFix(t, out, "✗ authorization: rollout of deployment/web:", "deployments.apps: get, list, watch, patch")
+	if strings.Contains(out, "statefulsets") || strings.Contains(out, "controllerrevisions") {
+		t.Errorf("a Deployment's rollout asked for StatefulSet or ControllerRevision verbs:\n%s", out)
 	}
 }

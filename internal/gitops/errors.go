@@ -78,6 +78,9 @@ func (e *Error) detail() string {
 	if e.Kind == KindNoDir {
 		return "no such directory"
 	}
+	if e.Kind == KindCanceled {
+		return "stopped before it finished" // git's "signal: killed" says nothing to a user
+	}
 	if len(e.Refs) > 0 {
 		var parts []string
 		for _, r := range e.Refs {

@@ -227,7 +227,7 @@ const (
 
 // CheckVersion fails (exit 2) when git is missing or older than MinMajor.MinMinor.
 func (r *Repo) CheckVersion(ctx context.Context) error {
-	out, err := r.gitString(ctx, call{args: []string{"version"}, op: "run git"})
+	out, err := r.gitString(ctx, call{args: []string{"version"}, op: "check the version of git"})
 	if err != nil {
 		return err
 	}

@@ -82,7 +82,7 @@ func TestGitLabVarsWork(t *testing.T) {
 	envFile := filepath.Join(dir, "robot.env")
 	out, code := admin(t, "setup", "gitlab-vars", "--namespace", ns, "--out", envFile, "--environment", "production")
 	noLeak(t, out, token)
-	for _, w := range []string{"verified as a job would connect", "tls: ", fmt.Sprintf("authorization: rollout: all %d permissions granted", n),
+	for _, w := range []string{"verified as a job would connect", "tls: ", fmt.Sprintf("authorization: rollout of any workload (deployments, statefulsets, daemonsets): all %d permissions granted", n),
 		"system:serviceaccount:" + ns + ":build-robot", "wrote " + envFile + " (mode 0600", "KUBE_TOKEN      type Variable, protected, masked", `environment scope "production"`, "GitLab agent"} {
 		if code != 0 || !strings.Contains(out, w) {
 			t.Fatalf("exit %d, want %q:\n%s", code, w, out)
