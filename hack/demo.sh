@@ -228,7 +228,7 @@ spec:
   - name: build
     image: $IMG
     imagePullPolicy: Never
-    command: [sh, -c, "glcd rollout && kubectl get deploy jobboard"]
+    command: [sh, -c, "glcd doctor --for rollout; glcd rollout && kubectl get deploy jobboard"]
     env:
     - {name: KUBERNETES_SERVICE_HOST, value: "${api%:*}"}
     - {name: KUBERNETES_SERVICE_PORT, value: "${api##*:}"}
@@ -239,7 +239,7 @@ spec:
     - {name: TARGET_IMAGE_VERSION, value: "1.3.0"}
 EOF
 echo "(KUBERNETES_SERVICE_HOST points at the API server: the test bed runs no kube-proxy)"
-show "pod runner-job-1002, image $IMG, TARGET_IMAGE_VERSION=1.3.0: sh -c 'glcd rollout && kubectl get deploy jobboard'"
+show "pod runner-job-1002, image $IMG, TARGET_IMAGE_VERSION=1.3.0, a Role written by hand with exactly what a Deployment's rollout needs: sh -c 'glcd doctor --for rollout; glcd rollout && kubectl get deploy jobboard'"
 "$KUBECTL" -n jobboard wait --for=jsonpath='{.status.phase}'=Succeeded pod/runner-job-1002 --timeout=3m >/dev/null || true
 "$KUBECTL" -n jobboard logs runner-job-1002
 echo "pod phase: $("$KUBECTL" -n jobboard get pod runner-job-1002 -o jsonpath='{.status.phase}')"
