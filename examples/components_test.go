@@ -10,6 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"gitlab.com/glcd/glcd/executor"
 	"gitlab.com/glcd/glcd/internal/ci"
 	"gitlab.com/glcd/glcd/internal/cli"
 	"gitlab.com/glcd/glcd/internal/doctor"
@@ -71,6 +72,10 @@ func TestCatalogComponents(t *testing.T) {
 	if len(entries) != len(components) {
 		t.Errorf("templates/ has %d files, the test knows %d components", len(entries), len(components))
 	}
+	runner, err := executor.LoadSettings("runner/executor.yaml", func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
 	for name, c := range components {
 		for label, inputs := range map[string]map[string]any{"defaults": c.required, "sample inputs": merge(c.required, c.sample)} {
 			rendered, err := render(t, name, inputs)
@@ -91,6 +96,12 @@ func TestCatalogComponents(t *testing.T) {
 			for _, args := range calls[job] {
 				if err := cli.Validate(args); err != nil {
 					t.Errorf("%s with %s: %s: %v", name, label, strings.Join(args, " "), err)
+				}
+			}
+			// the job runs on the runner settings glcd ships: an unprivileged pod
+			for j, imgs := range jobImages(t, rendered) {
+				for _, p := range admitted(runner, j, imgs) {
+					t.Errorf("%s with %s: on examples/runner: %s", name, label, p)
 				}
 			}
 			if images[job] != "registry.gitlab.com/glcd/glcd:0.1" {
