@@ -95,10 +95,9 @@ func caches(dir string, v any, vars map[string]string) ([]Cache, []string, error
 }
 
 // cacheScript runs in the helper container: restore (or save) the caches whose policy and
-// when allow it, under the cache directory's local/ directory.
+// when allow it, under the cache directory's local/ directory; "" when none does.
 func (p *Plan) cacheScript(dir string, save bool, passed bool) string {
 	var b strings.Builder
-	b.WriteString("set -e\numask 0000\n")
 	for _, c := range p.Caches {
 		f := quote(path.Join(dir, "local", c.Key+".tar"))
 		if !save {
@@ -120,7 +119,10 @@ func (p *Plan) cacheScript(dir string, save bool, passed bool) string {
 		fmt.Fprintf(&b, "mkdir -p %s && if [ $# -gt 0 ]; then tar -cf %s.tmp \"$@\" && mv %s.tmp %s && echo \"cache %s: saved $# paths ($(du -sk %s | cut -f1) KiB)\"; else echo \"cache %s: nothing to save\"; fi\n",
 			quote(path.Join(dir, "local")), f, f, f, c.Key, f, c.Key)
 	}
-	return b.String()
+	if b.Len() == 0 {
+		return ""
+	}
+	return "set -e\numask 0000\n" + b.String()
 }
 
 // globQuote quotes a path for the shell but leaves its glob characters working.
@@ -139,7 +141,7 @@ func globQuote(p string) string {
 // runCache restores (save false) or saves the caches in the helper container.
 func runCache(ctx context.Context, d *executor.Driver, p *Plan, cacheDir string, save, passed bool, out io.Writer) error {
 	script := p.cacheScript(cacheDir, save, passed)
-	if !strings.Contains(script, "tar") {
+	if script == "" {
 		return nil
 	}
 	var stderr bytes.Buffer
