@@ -138,8 +138,6 @@ type Job struct {
 	Cache, Artifacts bool
 	// Credentials are the registry logins GitLab sent for the job's images.
 	Credentials []Credential
-
-	lookup ci.Lookup
 }
 
 // Secrets are the job token, the values of masked variables and the registry passwords:
@@ -180,7 +178,7 @@ func LoadJob(lookup ci.Lookup) (*Job, error) {
 	j := &Job{
 		ID: strconv.FormatInt(r.ID, 10), ProjectID: strconv.FormatInt(r.JobInfo.ProjectID, 10), Name: r.JobInfo.Name,
 		Image: r.Image.Name, Services: r.Services, Variables: r.Variables, Token: ci.NewSecret(r.Token),
-		Timeout: time.Duration(r.RunnerInfo.Timeout) * time.Second, Credentials: r.Credentials, lookup: lookup,
+		Timeout: time.Duration(r.RunnerInfo.Timeout) * time.Second, Credentials: r.Credentials,
 	}
 	if id, ok := j.predefined("CI_RUNNER_ID"); ok && id != "" {
 		j.Runner = "r" + id
@@ -249,18 +247,4 @@ func (j *Job) predefined(key string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// Variable returns the value the job gives key (its last definition): for the settings a job
-// may choose, such as KUBERNETES_MEMORY_LIMIT.
-func (j *Job) Variable(key string) (string, bool) {
-	for i := len(j.Variables) - 1; i >= 0; i-- {
-		if j.Variables[i].Key == key {
-			return j.Variables[i].Value, true
-		}
-	}
-	if j.lookup == nil {
-		return "", false
-	}
-	return j.lookup(CustomEnvPrefix + key)
 }

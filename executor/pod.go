@@ -54,15 +54,17 @@ const (
 const keepAlive = `trap 'exit 0' TERM INT; while :; do sleep 3600 || exit 127; done`
 
 // Job variables that raise the build container's resources, GitLab's Kubernetes executor's names.
+// A kind of container's prefix comes first: KUBERNETES_, KUBERNETES_HELPER_ or
+// KUBERNETES_SERVICE_.
 var resourceVariables = []struct {
-	key      string
+	suffix   string
 	resource corev1.ResourceName
 	limit    bool
 }{
-	{"KUBERNETES_CPU_REQUEST", corev1.ResourceCPU, false},
-	{"KUBERNETES_CPU_LIMIT", corev1.ResourceCPU, true},
-	{"KUBERNETES_MEMORY_REQUEST", corev1.ResourceMemory, false},
-	{"KUBERNETES_MEMORY_LIMIT", corev1.ResourceMemory, true},
+	{"CPU_REQUEST", corev1.ResourceCPU, false},
+	{"CPU_LIMIT", corev1.ResourceCPU, true},
+	{"MEMORY_REQUEST", corev1.ResourceMemory, false},
+	{"MEMORY_LIMIT", corev1.ResourceMemory, true},
 }
 
 // PodName is the job's pod name: the job's id (from GitLab, through the runner) and the nonce
@@ -136,22 +138,22 @@ func PodSpec(s *Settings, j *Job, name, nonce string, now time.Time) (*corev1.Po
 	for i, svc := range j.Services {
 		serviceImages[i] = jobImage("service image", svc.Name)
 	}
-	res, resProblems := buildResources(s, j)
-	problems = append(problems, resProblems...)
+	o, overrideProblems := jobOverrides(s, j)
+	problems = append(problems, overrideProblems...)
 	if len(problems) > 0 {
 		return nil, nil, &JobImageError{Msg: strings.Join(problems, "\n")}
 	}
 
 	lbl := jobLabels(j, nonce)
 	podLabels := map[string]string{}
-	for k, v := range s.Labels {
+	for k, v := range o.labels {
 		podLabels[k] = v
 	}
 	for k, v := range lbl {
 		podLabels[k] = v
 	}
 	ann := map[string]string{}
-	for k, v := range s.Annotations {
+	for k, v := range o.annotations {
 		ann[k] = v
 	}
 	ann[AnnotationActiveAt] = now.UTC().Format(time.RFC3339Nano)
@@ -196,9 +198,9 @@ func PodSpec(s *Settings, j *Job, name, nonce string, now time.Time) (*corev1.Po
 	}
 	keep := []string{"sh", "-c", keepAlive}
 	containers := []corev1.Container{
-		{Name: BuildContainer, Image: image, Command: keep, VolumeMounts: mounts, Resources: res,
+		{Name: BuildContainer, Image: image, Command: keep, VolumeMounts: mounts, Resources: o.build,
 			ImagePullPolicy: pull(image), SecurityContext: s.containerSecurity(s.Privileged)},
-		{Name: HelperContainer, Image: s.HelperImage, Command: keep, VolumeMounts: mounts, Resources: *s.HelperResources.DeepCopy(),
+		{Name: HelperContainer, Image: s.HelperImage, Command: keep, VolumeMounts: mounts, Resources: o.helper,
 			ImagePullPolicy: pull(s.HelperImage), SecurityContext: s.containerSecurity(false),
 			Env: []corev1.EnvVar{secretEnv("CI_JOB_TOKEN", "job-token", j.Token.Reveal())}},
 	}
@@ -206,7 +208,7 @@ func PodSpec(s *Settings, j *Job, name, nonce string, now time.Time) (*corev1.Po
 	token := j.Token.Reveal()
 	for i, svc := range j.Services {
 		c := corev1.Container{Name: fmt.Sprintf("svc-%d", i), Image: serviceImages[i], Command: svc.Entrypoint, Args: svc.Command,
-			Resources: *s.ServiceResources.DeepCopy(), ImagePullPolicy: pull(serviceImages[i]), SecurityContext: s.containerSecurity(s.Privileged)}
+			Resources: o.services[i], ImagePullPolicy: pull(serviceImages[i]), SecurityContext: s.containerSecurity(s.Privileged)}
 		for k, v := range j.Variables {
 			if v.File || token != "" && strings.Contains(v.Value, token) {
 				continue // services never get the job token
@@ -234,11 +236,11 @@ func PodSpec(s *Settings, j *Job, name, nonce string, now time.Time) (*corev1.Po
 			Containers:                    containers,
 			Volumes:                       volumes,
 			RestartPolicy:                 corev1.RestartPolicyNever,
-			ServiceAccountName:            s.ServiceAccount,
+			ServiceAccountName:            o.serviceAccount,
 			AutomountServiceAccountToken:  &f,
 			EnableServiceLinks:            &f,
-			NodeSelector:                  s.NodeSelector,
-			Tolerations:                   s.Tolerations,
+			NodeSelector:                  o.nodeSelector,
+			Tolerations:                   o.tolerations,
 			ImagePullSecrets:              pullSecrets,
 			TerminationGracePeriodSeconds: &zero,
 			ActiveDeadlineSeconds:         &deadline,
@@ -319,55 +321,4 @@ func cacheSource(s *Settings) *corev1.VolumeSource {
 		return &corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: s.Cache.HostPath, Type: &t}}
 	}
 	return nil
-}
-
-// buildResources applies the job's KUBERNETES_* variables to the settings' resources,
-// within resources.max. A request the job raises above the settings' limit raises the limit
-// with it, unless the job set the limit too.
-func buildResources(s *Settings, j *Job) (corev1.ResourceRequirements, []string) {
-	res := corev1.ResourceRequirements{Requests: s.Resources.Requests.DeepCopy(), Limits: s.Resources.Limits.DeepCopy()}
-	var problems []string
-	jobLimit := map[corev1.ResourceName]bool{}
-	for _, rv := range resourceVariables {
-		v, ok := j.Variable(rv.key)
-		if !ok || v == "" {
-			continue
-		}
-		q, err := resource.ParseQuantity(v)
-		if err != nil {
-			problems = append(problems, fmt.Sprintf("%s=%q is not a Kubernetes quantity (such as 500m, 2, 1Gi)", rv.key, v))
-			continue
-		}
-		max, ok := s.Resources.Max[rv.resource]
-		if !ok {
-			problems = append(problems, fmt.Sprintf("%s: this runner does not let jobs set %s (resources.max.%s in the executor settings)", rv.key, rv.resource, rv.resource))
-			continue
-		}
-		if q.Cmp(max) > 0 {
-			problems = append(problems, fmt.Sprintf("%s=%s is above this runner's maximum %s", rv.key, v, max.String()))
-			continue
-		}
-		list := &res.Requests
-		if rv.limit {
-			list = &res.Limits
-			jobLimit[rv.resource] = true
-		}
-		if *list == nil {
-			*list = corev1.ResourceList{}
-		}
-		(*list)[rv.resource] = q
-	}
-	for _, r := range jobResources {
-		req, hasReq := res.Requests[r]
-		lim, hasLim := res.Limits[r]
-		if !hasReq || !hasLim || req.Cmp(lim) <= 0 {
-			continue
-		}
-		if !jobLimit[r] {
-			res.Limits[r] = req.DeepCopy()
-			continue
-		}
-		problems = append(problems, fmt.Sprintf("%s request %s is above its limit %s", r, req.String(), lim.String()))
-	}
-	return res, problems
 }

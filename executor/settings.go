@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -131,9 +132,21 @@ type Settings struct {
 	RunAsGroup *int64 `json:"runAsGroup"`
 	FSGroup    *int64 `json:"fsGroup"`
 	// HelperResources and ServiceResources are the requests and limits of the helper
-	// container and of each service container.
-	HelperResources  corev1.ResourceRequirements `json:"helperResources"`
-	ServiceResources corev1.ResourceRequirements `json:"serviceResources"`
+	// container and of each service container, and the most a job may ask for through
+	// KUBERNETES_HELPER_* and KUBERNETES_SERVICE_* {CPU,MEMORY}_{REQUEST,LIMIT}.
+	HelperResources  Resources `json:"helperResources"`
+	ServiceResources Resources `json:"serviceResources"`
+	// NodeSelectorOverwriteAllowed, NodeTolerationsOverwriteAllowed,
+	// PodLabelsOverwriteAllowed, PodAnnotationsOverwriteAllowed and
+	// ServiceAccountOverwriteAllowed are regular expressions (RE2) the values of a job's
+	// KUBERNETES_NODE_SELECTOR_*, KUBERNETES_NODE_TOLERATIONS_*, KUBERNETES_POD_LABELS_*,
+	// KUBERNETES_POD_ANNOTATIONS_* and KUBERNETES_SERVICE_ACCOUNT_OVERWRITE must match as a
+	// whole (GitLab's *_overwrite_allowed). Empty, the default, lets jobs set none of them.
+	NodeSelectorOverwriteAllowed    string `json:"nodeSelectorOverwriteAllowed"`
+	NodeTolerationsOverwriteAllowed string `json:"nodeTolerationsOverwriteAllowed"`
+	PodLabelsOverwriteAllowed       string `json:"podLabelsOverwriteAllowed"`
+	PodAnnotationsOverwriteAllowed  string `json:"podAnnotationsOverwriteAllowed"`
+	ServiceAccountOverwriteAllowed  string `json:"serviceAccountOverwriteAllowed"`
 	// BuildsSizeLimit caps the builds emptyDir (default 10Gi): a job writing more is evicted.
 	BuildsSizeLimit *resource.Quantity `json:"buildsSizeLimit"`
 	// MaxServices caps the number of services: of a job (default 5).
@@ -241,8 +254,8 @@ func LoadSettings(file string, lookup ci.Lookup) (*Settings, error) {
 		s.BuildsSizeLimit = &q
 	}
 	withDefaults(&s.Resources.Requests, &s.Resources.Limits, defaultResources["build"], s.Resources.Max)
-	withDefaults(&s.HelperResources.Requests, &s.HelperResources.Limits, defaultResources["helper"], nil)
-	withDefaults(&s.ServiceResources.Requests, &s.ServiceResources.Limits, defaultResources["service"], nil)
+	withDefaults(&s.HelperResources.Requests, &s.HelperResources.Limits, defaultResources["helper"], s.HelperResources.Max)
+	withDefaults(&s.ServiceResources.Requests, &s.ServiceResources.Limits, defaultResources["service"], s.ServiceResources.Max)
 	problems = append(problems, s.problems()...)
 	if len(problems) > 0 {
 		where := "GLCD_EXECUTOR_* variables"
@@ -391,12 +404,15 @@ func (s *Settings) problems() []string {
 	}
 	for _, r := range []struct {
 		name string
-		res  corev1.ResourceRequirements
-	}{{"helperResources", s.HelperResources}, {"serviceResources", s.ServiceResources}} {
-		for _, list := range []corev1.ResourceList{r.res.Requests, r.res.Limits} {
-			for k := range list {
+		res  Resources
+	}{{"resources", s.Resources}, {"helperResources", s.HelperResources}, {"serviceResources", s.ServiceResources}} {
+		for _, l := range []struct {
+			name string
+			list corev1.ResourceList
+		}{{"requests", r.res.Requests}, {"limits", r.res.Limits}, {"max", r.res.Max}} {
+			for k := range l.list {
 				if !slices.Contains(jobResources, k) {
-					add("%s.%s: only cpu and memory are supported", r.name, k)
+					add("%s.%s.%s: only cpu and memory are supported", r.name, l.name, k)
 				}
 			}
 		}
@@ -406,34 +422,28 @@ func (s *Settings) problems() []string {
 			if hasReq && hasLim && req.Cmp(lim) > 0 {
 				add("%s: %s request %s is above its limit %s", r.name, k, req.String(), lim.String())
 			}
-		}
-	}
-	for _, r := range []struct {
-		name string
-		list corev1.ResourceList
-	}{{"requests", s.Resources.Requests}, {"limits", s.Resources.Limits}, {"max", s.Resources.Max}} {
-		for k := range r.list {
-			if !slices.Contains(jobResources, k) {
-				add("resources.%s.%s: only cpu and memory are supported", r.name, k)
-			}
-		}
-	}
-	for _, k := range jobResources {
-		req, hasReq := s.Resources.Requests[k]
-		lim, hasLim := s.Resources.Limits[k]
-		if hasReq && hasLim && req.Cmp(lim) > 0 {
-			add("resources: %s request %s is above its limit %s", k, req.String(), lim.String())
-		}
-		if m, ok := s.Resources.Max[k]; ok {
-			for _, q := range []struct {
-				what string
-				v    resource.Quantity
-				ok   bool
-			}{{"request", req, hasReq}, {"limit", lim, hasLim}} {
-				if q.ok && q.v.Cmp(m) > 0 {
-					add("resources: %s %s %s is above max %s", k, q.what, q.v.String(), m.String())
+			if m, ok := r.res.Max[k]; ok {
+				for _, q := range []struct {
+					what string
+					v    resource.Quantity
+					ok   bool
+				}{{"request", req, hasReq}, {"limit", lim, hasLim}} {
+					if q.ok && q.v.Cmp(m) > 0 {
+						add("%s: %s %s %s is above max %s", r.name, k, q.what, q.v.String(), m.String())
+					}
 				}
 			}
+		}
+	}
+	for _, a := range []struct{ name, re string }{
+		{"nodeSelectorOverwriteAllowed", s.NodeSelectorOverwriteAllowed},
+		{"nodeTolerationsOverwriteAllowed", s.NodeTolerationsOverwriteAllowed},
+		{"podLabelsOverwriteAllowed", s.PodLabelsOverwriteAllowed},
+		{"podAnnotationsOverwriteAllowed", s.PodAnnotationsOverwriteAllowed},
+		{"serviceAccountOverwriteAllowed", s.ServiceAccountOverwriteAllowed},
+	} {
+		if _, err := regexp.Compile(`^(?:` + a.re + `)$`); err != nil {
+			add("%s %q: not a regular expression: %v", a.name, a.re, err)
 		}
 	}
 	return out

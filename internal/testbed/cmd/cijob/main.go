@@ -209,6 +209,9 @@ func (e *env) shared(ctx context.Context, c *testbed.Cluster, tmp, settings stri
 		return fmt.Errorf("project 43's job claiming CI_PROJECT_ID=42 ran:\n%s", res.Output())
 	}
 	fmt.Printf("\n--- a job of project 43 with variables: {CI_PROJECT_ID: \"42\"} (to read project 42's cache): refused\n%s", indent(res.Output()))
+	if err := e.overrides(ctx, settings); err != nil {
+		return err
+	}
 
 	p, err := c.APIProxy()
 	if err != nil {
@@ -236,6 +239,60 @@ func (e *env) shared(ctx context.Context, c *testbed.Cluster, tmp, settings stri
 		return fmt.Errorf("the job whose connection was cut: %v\n%s", res.DuringErr, res.Output())
 	}
 	fmt.Printf("\n--- a job whose connection to its pod is cut after step 2 (a proxy resets it): it goes on, every line once\n%s", indent(res.Output()))
+	return nil
+}
+
+// overrides plays GitLab's per-job pod overrides on a runner whose settings allow an
+// architecture and a team label: a job within the allow-lists gets its pod, one outside them
+// (and one taking the driver's own label) fails before any pod exists, naming the allow-list.
+func (e *env) overrides(ctx context.Context, settings string) error {
+	b, err := os.ReadFile(settings)
+	if err != nil {
+		return err
+	}
+	allowed := filepath.Join(filepath.Dir(settings), "executor-overrides.yaml")
+	b = append(b, "nodeSelectorOverwriteAllowed: 'kubernetes\\.io/arch=(amd64|arm64)'\npodLabelsOverwriteAllowed: 'team=[a-z]+'\n"...)
+	if err := os.WriteFile(allowed, b, 0o644); err != nil {
+		return err
+	}
+	rn := &runner.Runner{Bin: e.rn.Bin, Settings: allowed, Kubeconfig: e.rn.Kubeconfig}
+	vars := func(kv ...string) []runner.Variable {
+		var out []runner.Variable
+		for i := 0; i < len(kv); i += 2 {
+			out = append(out, runner.Variable{Key: kv[i], Value: kv[i+1], Public: true})
+		}
+		return out
+	}
+	var spec string
+	ok := runner.Job{ID: "9303", ProjectID: "42", Concurrent: "0", Token: jobToken,
+		Vars:   vars("KUBERNETES_NODE_SELECTOR_ARCH", "kubernetes.io/arch=amd64", "KUBERNETES_POD_LABELS_TEAM", "team=payments"),
+		Stages: []runner.Stage{{Name: "build_script", Lines: []string{`echo "built on $(uname -m)"`}}},
+		AfterPrepare: func(pod string) error {
+			p, err := e.cs.CoreV1().Pods(e.ns).Get(ctx, pod, metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
+			spec = fmt.Sprintf("pod %s: nodeSelector %v, label team=%s", pod, p.Spec.NodeSelector, p.Labels["team"])
+			return nil
+		}}
+	res, err := rn.Run(ctx, ok)
+	if err != nil {
+		return err
+	}
+	if res.FailedStage != "" || !strings.Contains(spec, "kubernetes.io/arch:amd64") || !strings.Contains(spec, "team=payments") {
+		return fmt.Errorf("the job within the allow-lists (%s):\n%s", spec, res.Output())
+	}
+	fmt.Printf("\n--- per-job pod overrides on a runner allowing kubernetes.io/arch=(amd64|arm64) and team=[a-z]+: KUBERNETES_NODE_SELECTOR_ARCH=kubernetes.io/arch=amd64, KUBERNETES_POD_LABELS_TEAM=team=payments\n    %s\n%s", spec, indent(res.Output()))
+	refused := runner.Job{ID: "9304", ProjectID: "42", Concurrent: "0", Token: jobToken,
+		Vars:   vars("KUBERNETES_NODE_SELECTOR_ARCH", "kubernetes.io/arch=s390x", "KUBERNETES_POD_LABELS_ID", "glcd.gitlab.com/project-id=43", "KUBERNETES_SERVICE_ACCOUNT_OVERWRITE", "glcd-executor"),
+		Stages: []runner.Stage{{Name: "build_script", Lines: []string{"echo never runs"}}}}
+	if res, err = rn.Run(ctx, refused); err != nil {
+		return err
+	}
+	if res.FailedStage != "prepare" || !strings.Contains(res.Output(), "nodeSelectorOverwriteAllowed") {
+		return fmt.Errorf("the job outside the allow-lists:\n%s", res.Output())
+	}
+	fmt.Printf("\n--- the same runner, a job outside the allow-lists: a build failure before any pod exists\n%s", indent(res.Output()))
 	return nil
 }
 
