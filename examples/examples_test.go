@@ -6,8 +6,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -21,6 +23,7 @@ import (
 	"gitlab.com/glcd/glcd/internal/ci"
 	"gitlab.com/glcd/glcd/internal/cli"
 	"gitlab.com/glcd/glcd/internal/doctor"
+	"gitlab.com/glcd/glcd/internal/pipeline"
 	"gitlab.com/glcd/glcd/internal/scaffold"
 )
 
@@ -86,22 +89,97 @@ func glcdCalls(t *testing.T, path string) (map[string][][]string, map[string]str
 	return calls, images
 }
 
-// Every glcd invocation of the example pipelines is a known command with known flags, and
-// each job that runs glcd uses the glcd image.
-func TestExamplePipelines(t *testing.T) {
-	checkPipelines(t, "app/.gitlab-ci.yml", "infra/.gitlab-ci.yml")
+// resolved reads a pipeline as GitLab does, glcd's components included from templates/, and
+// writes its jobs (hidden ones left out), variables and stages as a plain pipeline file.
+func resolved(t *testing.T, path string) string {
+	t.Helper()
+	p, err := pipeline.LoadWith(path, pipeline.LoadOptions{Catalogs: map[string]fs.FS{glcd.CatalogProject: os.DirFS("..")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := map[string]any{"variables": p.Variables}
+	if raw := readPipeline(t, path); raw["stages"] != nil {
+		doc["stages"] = raw["stages"]
+	}
+	for _, j := range p.Jobs {
+		doc[j.Name] = j.Spec
+	}
+	b, err := yaml.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), filepath.Base(filepath.Dir(path))+".gitlab-ci.yml")
+	if err := os.WriteFile(out, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
-// glcd init writes the examples for another project: the same checks hold for what it writes.
-func TestScaffoldedPipelines(t *testing.T) {
+// shipped are the pipelines of examples/ and what glcd init writes, each as the file and with
+// its components resolved: the component flavours and the plain ones (--plain-jobs).
+func shipped(t *testing.T) (app, infra []string) {
+	t.Helper()
 	dir := t.TempDir()
-	if _, err := scaffold.Write(glcd.Scaffolds, scaffold.Options{Kind: scaffold.App, Dir: filepath.Join(dir, "app")}); err != nil {
-		t.Fatal(err)
+	for _, plain := range []bool{false, true} {
+		sub := map[bool]string{false: "", true: "plain"}[plain]
+		if _, err := scaffold.Write(glcd.Scaffolds, scaffold.Options{Kind: scaffold.App, Dir: filepath.Join(dir, "app", sub), PlainJobs: plain}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := scaffold.Write(glcd.Scaffolds, scaffold.Options{Kind: scaffold.Infra, Dir: filepath.Join(dir, "infra", sub), Project: "app",
+			Image: "registry.example.com/group/app/app:1.0.0", PlainJobs: plain}); err != nil {
+			t.Fatal(err)
+		}
+		for _, root := range []string{".", dir} {
+			app = append(app, resolved(t, filepath.Join(root, "app", sub, ".gitlab-ci.yml")))
+			infra = append(infra, resolved(t, filepath.Join(root, "infra", sub, ".gitlab-ci.yml")))
+		}
 	}
-	if _, err := scaffold.Write(glcd.Scaffolds, scaffold.Options{Kind: scaffold.Infra, Dir: filepath.Join(dir, "infra"), Project: "app", Image: "registry.gitlab.com/acme/app/app:1.0.0"}); err != nil {
-		t.Fatal(err)
+	return app, infra
+}
+
+// Every glcd invocation of the example pipelines and of what glcd init writes, components
+// resolved, is a known command with known flags, and each job that runs glcd uses the glcd
+// image.
+func TestExamplePipelines(t *testing.T) {
+	app, infra := shipped(t)
+	if len(app) != 4 || len(infra) != 4 {
+		t.Fatalf("pipelines %v %v", app, infra)
 	}
-	checkPipelines(t, filepath.Join(dir, "app/.gitlab-ci.yml"), filepath.Join(dir, "infra/.gitlab-ci.yml"))
+	for i := range app {
+		checkPipelines(t, app[i], infra[i])
+	}
+}
+
+// The component flavour and the plain one of each pipeline are the same pipeline: the jobs
+// both have are equal, and they run the same glcd commands.
+func TestPlainJobsAreTheComponentPipelineWrittenOut(t *testing.T) {
+	for _, kind := range []string{"app", "infra"} {
+		withComponents := readPipeline(t, resolved(t, filepath.Join(kind, ".gitlab-ci.yml")))
+		plain := readPipeline(t, resolved(t, filepath.Join(kind, "plain", ".gitlab-ci.yml")))
+		for name, job := range withComponents {
+			if other, ok := plain[name]; ok && name != "variables" && !reflect.DeepEqual(job, other) {
+				t.Errorf("%s: job %s differs between the two flavours:\n%v\n%v", kind, name, job, other)
+			}
+		}
+		if !reflect.DeepEqual(withComponents["variables"], plain["variables"]) || !reflect.DeepEqual(withComponents["stages"], plain["stages"]) {
+			t.Errorf("%s: the flavours' variables or stages differ", kind)
+		}
+		commands := func(doc string) []string {
+			calls, _ := glcdCalls(t, doc)
+			var out []string
+			for _, cs := range calls {
+				for _, args := range cs {
+					out = append(out, args[1])
+				}
+			}
+			slices.Sort(out)
+			return slices.Compact(out)
+		}
+		a, b := commands(resolved(t, filepath.Join(kind, ".gitlab-ci.yml"))), commands(resolved(t, filepath.Join(kind, "plain", ".gitlab-ci.yml")))
+		if !slices.Equal(a, b) {
+			t.Errorf("%s: glcd commands %v with components, %v written out", kind, a, b)
+		}
+	}
 }
 
 func checkPipelines(t *testing.T, app, infra string) {
@@ -293,15 +371,9 @@ func TestEveryShippedJobRunsOnTheShippedRunner(t *testing.T) {
 	if s.Privileged || (s.PodSecurity != executor.LevelBaseline && s.PodSecurity != executor.LevelRestricted) {
 		t.Fatalf("runner settings: privileged %v, podSecurity %s: want unprivileged pods", s.Privileged, s.PodSecurity)
 	}
-	dir := t.TempDir()
-	if _, err := scaffold.Write(glcd.Scaffolds, scaffold.Options{Kind: scaffold.App, Dir: filepath.Join(dir, "app")}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := scaffold.Write(glcd.Scaffolds, scaffold.Options{Kind: scaffold.Infra, Dir: filepath.Join(dir, "infra"), Project: "app", Image: "registry.example.com/group/app/app:1.0.0"}); err != nil {
-		t.Fatal(err)
-	}
+	app, infra := shipped(t)
 	jobs := 0
-	for _, path := range []string{"app/.gitlab-ci.yml", "infra/.gitlab-ci.yml", filepath.Join(dir, "app/.gitlab-ci.yml"), filepath.Join(dir, "infra/.gitlab-ci.yml")} {
+	for _, path := range append(app, infra...) {
 		for job, imgs := range jobImages(t, path) {
 			jobs++
 			for _, p := range admitted(s, job, imgs) {
@@ -309,8 +381,8 @@ func TestEveryShippedJobRunsOnTheShippedRunner(t *testing.T) {
 			}
 		}
 	}
-	if jobs < 16 {
-		t.Errorf("%d jobs checked, want the 8 jobs of the examples and the 8 glcd init writes", jobs)
+	if jobs != 32 {
+		t.Errorf("%d jobs checked, want the 8 jobs of each of the 4 pairs of pipelines (examples and glcd init, with components and plain)", jobs)
 	}
 	dind := jobImages(t, "app/.gitlab-ci.yml", ".publish-dind")[".publish-dind"]
 	if p := admitted(s, ".publish-dind", dind); len(p) != 3 || !strings.Contains(p[2], "docker:29.1.2-dind needs a privileged pod") {

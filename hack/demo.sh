@@ -123,7 +123,7 @@ k3=$("$GLCD" builder-key --dir "$B" --base "$BASE")
 echo "after adding the dependency vector: $k3: a new builder:$k3 is built once"
 [ "$k3" != "$k2" ] || { echo "a new dependency kept the builder key" >&2; exit 1; }
 
-step "tag pipeline, build job: the runner side: a GitLab Runner with executor = \"custom\" hands the job to glcd executor, which runs it as a pod (clone in the helper, build with ~/.stack in the cache volume); the same job twice: cold, then warm cache"
+step "tag pipeline, build job: the runner side: a GitLab Runner with executor = \"custom\" hands the job to glcd executor, which runs it as a pod (clone in the helper, build with ~/.stack in the cache volume); the same job twice: cold, then warm cache; then what a shared runner meets: a forged project id, per-job pod overrides within and outside the allow-lists, a cut connection"
 show "glcd executor config|prepare|run|cleanup --config executor.yaml   # called by the runner stand-in, as the RBAC of examples/runner/rbac.yaml"
 go run ./internal/testbed/cmd/cijob "$GLCD" demo
 
@@ -194,7 +194,7 @@ answer
 
 step "the infra job as GitLab's Kubernetes executor runs it: a pod of the glcd image, no kubeconfig, a service account allowed only to roll out"
 echo "building the image (Dockerfile.kubectl on a local Debian base, no registry here; cached after the first time)"
-IMG=$(go run ./images/cmd/glcd-image build -tag localhost/glcd/glcd:demo -version "$("$GLCD" version -o json | sed 's/.*"version":"\([^"]*\)".*/\1/')" 2>/dev/null)
+IMG=$(go run ./images/cmd/glcd-image build -tag localhost/glcd/glcd:demo -progress -version "$("$GLCD" version -o json | sed 's/.*"version":"\([^"]*\)".*/\1/')")
 go run ./images/cmd/glcd-image import-testbed demo "$IMG"
 api=$("$KUBECTL" config view --minify -o jsonpath='{.clusters[0].cluster.server}'); api=${api#https://}
 "$KUBECTL" -n jobboard apply -f - >/dev/null <<EOF

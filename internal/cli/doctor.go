@@ -70,7 +70,7 @@ func (r *runtime) doctor(c *cli.Context) error {
 			ProjectNamespace:      r.env.Deploy.Project, // as rollout and apply resolve it
 		},
 		For: forCmds, Workload: c.String("workload"), Container: r.unlessFrom(c.String("container"), "POD_NAME"),
-		GitRemote: c.String("remote"), TriggerProject: c.String("project"), GitLabURL: c.String("gitlab-url"), Images: c.StringSlice("image"), CIFile: ciFile, FlagVars: FlagEnvVars(), Masker: r.masker,
+		GitRemote: c.String("remote"), TriggerProject: c.String("project"), GitLabURL: c.String("gitlab-url"), Images: c.StringSlice("image"), CIFile: ciFile, Catalogs: catalogs(), FlagVars: FlagEnvVars(), Masker: r.masker,
 		StepTimeout: c.Duration("step-timeout"), Environ: r.osenv,
 	})
 	if stringFlag(c, "output") == outputJSON {

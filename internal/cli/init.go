@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"io/fs"
 
 	"github.com/urfave/cli/v2"
 
@@ -11,7 +12,13 @@ import (
 	"gitlab.com/glcd/glcd/internal/scaffold"
 )
 
+// catalogs are the component projects glcd reads from its own binary: its catalog.
+func catalogs() map[string]fs.FS { return map[string]fs.FS{glcd.CatalogProject: glcd.Catalog} }
+
 func initCommand(r *runtime) *cli.Command {
+	plain := func() cli.Flag {
+		return &cli.BoolFlag{Name: "plain-jobs", Usage: "write every job out instead of including glcd's CI/CD catalog components (gitlab.com/glcd/glcd/...@VERSION): for an instance that cannot reach the catalog", EnvVars: []string{"GLCD_INIT_PLAIN_JOBS"}}
+	}
 	project := func() cli.Flag {
 		return &cli.StringFlag{Name: "project", Usage: "the project: the Deployment, its namespace and the container PROJECT-web (default: DIR's name, without -infra)", EnvVars: []string{"GLCD_INIT_PROJECT"}}
 	}
@@ -23,18 +30,18 @@ func initCommand(r *runtime) *cli.Command {
 		Subcommands: []*cli.Command{
 			{
 				Name:      "app",
-				Usage:     "the app repo: .gitlab-ci.yml (autotag, builder image by key, test, publish on v* tags, trigger of the infra repo --wait) and Dockerfile.builder; a DEPLOY_VERSION line in the Makefile if it has none",
+				Usage:     "the app repo: .gitlab-ci.yml (the autotag and trigger components, builder image by key, test, publish on v* tags) and Dockerfile.builder; a DEPLOY_VERSION line in the Makefile if it has none",
 				ArgsUsage: "DIR",
-				Flags: []cli.Flag{project(),
+				Flags: []cli.Flag{project(), plain(),
 					&cli.StringFlag{Name: "version", Usage: "DEPLOY_VERSION for a Makefile without one (default: the version of *.cabal, package.yaml or VERSION, then " + scaffold.DefaultVersion + ")", EnvVars: []string{"GLCD_INIT_VERSION"}},
 				},
 				Action: func(c *cli.Context) error { return r.initRepo(c, scaffold.App) },
 			},
 			{
 				Name:      "infra",
-				Usage:     "the infra repo: kubernetes/PROJECT.yaml (Deployment with a readiness probe, Service) and .gitlab-ci.yml (environment:, glcd doctor, rollout or apply, writeback)",
+				Usage:     "the infra repo: kubernetes/PROJECT.yaml (Deployment with a readiness probe, Service) and .gitlab-ci.yml (the deploy component: doctor, rollout, writeback; the apply component)",
 				ArgsUsage: "DIR",
-				Flags: []cli.Flag{project(),
+				Flags: []cli.Flag{project(), plain(),
 					&cli.StringFlag{Name: "image", Usage: "the image the manifest starts with, REPOSITORY:TAG (required; the app's $CI_REGISTRY_IMAGE/PROJECT:VERSION)", EnvVars: []string{"GLCD_INIT_IMAGE"}},
 				},
 				Action: func(c *cli.Context) error { return r.initRepo(c, scaffold.Infra) },
@@ -47,7 +54,7 @@ func (r *runtime) initRepo(c *cli.Context, kind scaffold.Kind) error {
 	if c.NArg() != 1 {
 		return exitcode.UsageError(fmt.Errorf("glcd init %s takes one argument, the repository's directory (got %d)", kind, c.NArg()))
 	}
-	o := scaffold.Options{Kind: kind, Dir: c.Args().First(), Project: c.String("project")}
+	o := scaffold.Options{Kind: kind, Dir: c.Args().First(), Project: c.String("project"), PlainJobs: c.Bool("plain-jobs")}
 	if kind == scaffold.App {
 		o.Version = c.String("version")
 	} else {

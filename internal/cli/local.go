@@ -56,7 +56,8 @@ func (r *runtime) local(c *cli.Context) error {
 		return exitcode.UsageError(err)
 	}
 	plan, err := local.Prepare(local.Options{Dir: c.String("dir"), File: c.String("file"), Job: c.Args().First(),
-		Vars: c.StringSlice("var"), EnvFiles: c.StringSlice("env-file"), ProjectID: c.String("project-id"), ProjectPath: c.String("project-path"), BuildsDir: settings.BuildsDir})
+		Vars: c.StringSlice("var"), EnvFiles: c.StringSlice("env-file"), ProjectID: c.String("project-id"), ProjectPath: c.String("project-path"), BuildsDir: settings.BuildsDir,
+		Catalogs: catalogs()})
 	if err != nil {
 		return exitcode.UsageError(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"slices"
 	"strings"
 	"time"
@@ -111,6 +112,8 @@ type Options struct {
 	Images []string
 	// CIFile is a .gitlab-ci.yml to lint ("" for none).
 	CIFile string
+	// Catalogs are component projects the lint reads the included components of (glcd's own).
+	Catalogs map[string]fs.FS
 	// FlagVars maps the environment variables that set glcd's flags to those flags
 	// ("GLCD_IMAGE": "rollout --image"): a job image named by one of them is reported.
 	FlagVars map[string][]string

@@ -37,7 +37,7 @@ func (d *run) loadPipeline() {
 	if d.opts.CIFile == "" {
 		return
 	}
-	p, err := pipeline.Load(d.opts.CIFile)
+	p, err := pipeline.LoadWith(d.opts.CIFile, pipeline.LoadOptions{Catalogs: d.opts.Catalogs})
 	if err != nil {
 		d.add(Result{Check: CheckPipeline, Status: Fail, Evidence: err.Error(), Fix: "make the file valid YAML that GitLab's pipeline editor accepts"})
 		return
@@ -91,8 +91,11 @@ func (d *run) pipelineLint() {
 		return
 	}
 	ev := fmt.Sprintf("%s: %d jobs read (anchors, default:, extends", file, len(p.Jobs))
-	if len(p.Included) > 0 {
-		ev += fmt.Sprintf(", %d local includes", len(p.Included))
+	if n := len(p.Included) - len(p.Components); n > 0 {
+		ev += fmt.Sprintf(", %d local includes", n)
+	}
+	if len(p.Components) > 0 {
+		ev += fmt.Sprintf(", %d components", len(p.Components))
 	}
 	ev += " resolved); nothing wrong found"
 	r := Result{Check: CheckPipeline, Status: OK, Evidence: ev}

@@ -58,6 +58,8 @@ type Options struct {
 	// BuildsDir is where the executor's settings mount the builds volume ("" means
 	// executor.DefaultBuildsDir): the checkout goes under it.
 	BuildsDir string
+	// Catalogs are the component projects read without fetching (glcd's own), by path.
+	Catalogs map[string]fs.FS
 }
 
 // Plan is the job resolved as the runner would get it.
@@ -154,7 +156,7 @@ func Prepare(o Options) (*Plan, error) {
 	// include: paths see the predefined variables and the project's
 	includeVars := maps.Clone(predefined)
 	maps.Copy(includeVars, project)
-	p, err := pipeline.LoadWith(file, pipeline.LoadOptions{ProjectPath: projectPath, Variables: includeVars})
+	p, err := pipeline.LoadWith(file, pipeline.LoadOptions{ProjectPath: projectPath, Variables: includeVars, Catalogs: o.Catalogs})
 	if err != nil {
 		return nil, errors.Join(append(problems, err)...)
 	}
@@ -176,6 +178,11 @@ func Prepare(o Options) (*Plan, error) {
 		predefined["CI_JOB_STAGE"] = s
 	}
 	for _, c := range p.Components {
+		if rest, ok := strings.CutPrefix(c.File, "catalog:"); ok {
+			project, f, _ := strings.Cut(rest, "//")
+			plan.Notes = append(plan.Notes, fmt.Sprintf("component %s is read from the %s catalog this glcd holds (%s), whatever its version", c.Ref, project, f))
+			continue
+		}
 		rel, _ := filepath.Rel(abs, c.File)
 		plan.Notes = append(plan.Notes, fmt.Sprintf("component %s is read from this working tree's %s, whatever its version", c.Ref, rel))
 	}

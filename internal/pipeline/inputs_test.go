@@ -1,11 +1,13 @@
 package pipeline
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 // write makes files under a temporary directory and returns it.
@@ -171,6 +173,43 @@ func TestPosixEscape(t *testing.T) {
 	for in, want := range map[string]string{"": "''", "a-b_c.d,e:f+g/h@i": "a-b_c.d,e:f+g/h@i", "a b": `a\ b`, "$(x)": `\$\(x\)`, "a\nb": "a'\n'b", "é": `\é`} {
 		if got := posixEscape(in); got != want {
 			t.Errorf("posixEscape(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A catalog the reader holds (glcd's own, embedded in glcd) answers for its project's
+// components, whatever the version; another project's stays remote.
+func TestComponentOfACatalog(t *testing.T) {
+	catalog := fstest.MapFS{
+		"templates/deploy.yml":         {Data: []byte("spec:\n  inputs:\n    name:\n      regex: ^[a-z]+$\n---\ndeploy-$[[ inputs.name ]]:\n  script: [glcd rollout]\n")},
+		"templates/bad.yml":            {Data: []byte("include:\n  - local: x.yml\nj:\n  script: [true]\n")},
+		"templates/apply/template.yml": {Data: []byte("apply:\n  script: [glcd apply]\n")},
+	}
+	dir := write(t, map[string]string{".gitlab-ci.yml": "include:\n" +
+		"  - component: gitlab.com/glcd/glcd/deploy@~latest\n    inputs: {name: web}\n" +
+		"  - component: gitlab.com/glcd/glcd/apply@0.1\n" +
+		"  - component: gitlab.com/other/lib/lint@1.0.0\n"})
+	o := LoadOptions{ProjectPath: "acme/app", Catalogs: map[string]fs.FS{"glcd/glcd": catalog}}
+	p, err := LoadWith(filepath.Join(dir, ".gitlab-ci.yml"), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, j := range p.Jobs {
+		names = append(names, j.Name)
+	}
+	if !reflect.DeepEqual(names, []string{"apply", "deploy-web"}) || len(p.Components) != 2 ||
+		p.Components[0].File != "catalog:glcd/glcd//templates/deploy.yml" || !reflect.DeepEqual(p.Remote, []string{"component gitlab.com/other/lib/lint@1.0.0"}) {
+		t.Errorf("jobs %v, components %+v, remote %v", names, p.Components, p.Remote)
+	}
+	for ci, want := range map[string]string{
+		"include:\n  - component: gitlab.com/glcd/glcd/nope@1\n":                          "glcd/glcd has no component nope (it has apply, bad, deploy)",
+		"include:\n  - component: gitlab.com/glcd/glcd/bad@1\n":                           "a catalog component's local includes are not read",
+		"include:\n  - component: gitlab.com/glcd/glcd/deploy@1\n    inputs: {name: X}\n": `input name: "X" does not match its regex`,
+	} {
+		dir := write(t, map[string]string{".gitlab-ci.yml": ci})
+		if _, err := LoadWith(filepath.Join(dir, ".gitlab-ci.yml"), o); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: err %v, want %q", ci, err, want)
 		}
 	}
 }

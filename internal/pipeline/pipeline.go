@@ -5,6 +5,7 @@ package pipeline
 
 import (
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -54,11 +55,19 @@ type LoadOptions struct {
 	// Variables are what include: paths and the expand_vars function of inputs expand:
 	// the predefined variables and the project's.
 	Variables map[string]string
+	// Catalogs are other component projects whose templates/ this reader holds, by project
+	// path (glcd's own components, embedded in the binary): their components are read from
+	// there, whatever the @version.
+	Catalogs map[string]fs.FS
 }
+
+// catalogFile names a template of a catalog: "catalog:" PROJECT "//" PATH.
+const catalogFile = "catalog:"
 
 // Component is a CI/CD catalog component of the project, read from the checkout.
 type Component struct {
-	// Ref is the component: line, expanded; File the template read for it.
+	// Ref is the component: line, expanded; File the template read for it, in the checkout
+	// or, for a catalog's, catalog:PROJECT//templates/NAME.yml.
 	Ref, File string
 }
 
@@ -114,7 +123,7 @@ func (p *Pipeline) read(file, root string, top map[string]any, seen map[string]b
 		return nil
 	}
 	seen[key] = true
-	b, err := ci.ReadFile(file)
+	b, err := o.readFile(file)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", file, err)
 	}
@@ -163,6 +172,8 @@ func (p *Pipeline) read(file, root string, top map[string]any, seen map[string]b
 			}
 			p.Components = append(p.Components, Component{Ref: ref, File: f})
 			files = []string{f}
+		case inc.local != "" && strings.HasPrefix(file, catalogFile):
+			return fmt.Errorf("%s: include local %s: a catalog component's local includes are not read", file, inc.local)
 		case inc.local != "":
 			path := filepath.Join(root, strings.TrimPrefix(inc.local, "/"))
 			files, _ = filepath.Glob(path)
@@ -193,9 +204,37 @@ func (p *Pipeline) read(file, root string, top map[string]any, seen map[string]b
 	return nil
 }
 
+// readFile reads a file of the checkout or of a catalog.
+func (o *LoadOptions) readFile(file string) ([]byte, error) {
+	rest, ok := strings.CutPrefix(file, catalogFile)
+	if !ok {
+		return ci.ReadFile(file)
+	}
+	project, path, _ := strings.Cut(rest, "//")
+	fsys, ok := o.Catalogs[project]
+	if !ok {
+		return nil, fmt.Errorf("no catalog %s", project)
+	}
+	return fs.ReadFile(fsys, path)
+}
+
+// catalogNames are the components a catalog holds.
+func catalogNames(fsys fs.FS) []string {
+	var names []string
+	entries, _ := fs.ReadDir(fsys, "templates")
+	for _, e := range entries {
+		if n, ok := strings.CutSuffix(e.Name(), ".yml"); ok && !e.IsDir() {
+			names = append(names, n)
+		} else if e.IsDir() {
+			names = append(names, e.Name())
+		}
+	}
+	return names
+}
+
 // component returns the template of this project's component ref
-// (HOST/PROJECT/PATH/NAME@VERSION) in the checkout at root, or "" when ref is another
-// project's. The working tree's template is read, whatever the version.
+// (HOST/PROJECT/PATH/NAME@VERSION) in the checkout at root, or a catalog's, or "" when ref is
+// another project's. The working tree's template is read, whatever the version.
 func (o *LoadOptions) component(root, ref string) (string, error) {
 	at := strings.LastIndex(ref, "@")
 	if at < 0 {
@@ -206,10 +245,18 @@ func (o *LoadOptions) component(root, ref string) (string, error) {
 		return "", fmt.Errorf("a component is HOST/PROJECT/NAME@VERSION")
 	}
 	project, name := strings.Join(parts[1:len(parts)-1], "/"), parts[len(parts)-1]
+	tried := []string{filepath.Join("templates", name+".yml"), filepath.Join("templates", name, "template.yml")}
+	if fsys, ok := o.Catalogs[project]; ok && project != o.ProjectPath {
+		for _, f := range tried {
+			if _, err := fs.Stat(fsys, filepath.ToSlash(f)); err == nil {
+				return catalogFile + project + "//" + filepath.ToSlash(f), nil
+			}
+		}
+		return "", fmt.Errorf("%s has no component %s (it has %s)", project, name, strings.Join(catalogNames(fsys), ", "))
+	}
 	if o.ProjectPath == "" || project != o.ProjectPath {
 		return "", nil
 	}
-	tried := []string{filepath.Join("templates", name+".yml"), filepath.Join("templates", name, "template.yml")}
 	for _, f := range tried {
 		if _, err := os.Stat(filepath.Join(root, f)); err == nil {
 			return filepath.Join(root, f), nil

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -64,6 +65,9 @@ type Options struct {
 	// Version is the app Makefile's DEPLOY_VERSION when it has none; empty: the version the
 	// project declares (*.cabal, package.yaml, VERSION), then DefaultVersion (app only).
 	Version string
+	// PlainJobs writes the pipeline with every job written out instead of including glcd's
+	// CI/CD catalog components (for an instance without the catalog).
+	PlainJobs bool
 }
 
 // DefaultProject is the project a directory stands for: its name, without the -infra suffix
@@ -154,18 +158,21 @@ func Render(fsys fs.FS, o Options) ([]File, error) {
 	word := regexp.MustCompile(`\b` + ExampleProject + `\b`)
 	var files []File
 	for _, s := range sources[o.Kind] {
+		if o.PlainJobs && s[1] == ".gitlab-ci.yml" {
+			s[0] = path.Join(path.Dir(s[0]), "plain", path.Base(s[0]))
+		}
 		src, err := fs.ReadFile(fsys, s[0])
 		if err != nil {
 			return nil, fmt.Errorf("embedded %s: %w", s[0], err)
 		}
 		data := word.ReplaceAllLiteral(src, []byte(project))
-		path := strings.ReplaceAll(s[1], "{project}", project)
-		if strings.HasPrefix(path, "kubernetes/") {
+		dest := strings.ReplaceAll(s[1], "{project}", project)
+		if strings.HasPrefix(dest, "kubernetes/") {
 			if data, err = setImage(data, o.Image); err != nil {
-				return nil, fmt.Errorf("%s: %w", path, err)
+				return nil, fmt.Errorf("%s: %w", dest, err)
 			}
 		}
-		files = append(files, File{Path: path, Data: data})
+		files = append(files, File{Path: dest, Data: data})
 	}
 	return files, nil
 }

@@ -39,10 +39,27 @@ func TestRenderReplacesTheExampleProject(t *testing.T) {
 	if err != nil || len(imgs) != 1 || imgs[0].Reference != "registry.gitlab.com/acme/shop/shop:2.0.0" || imgs[0].Container != "shop-web" || imgs[0].ObjectName != "shop" {
 		t.Fatalf("manifest images %+v, %v", imgs, err)
 	}
-	for _, w := range []string{"PROJECT_NAME: shop ", "POD_NAME: shop-web ", "IMAGE_NAME: $CI_REGISTRY_IMAGE/shop\n", `"$CI_PROJECT_NAMESPACE/shop-infra"`} {
+	for _, w := range []string{"PROJECT_NAME: shop ", "POD_NAME: shop-web ", "IMAGE_NAME: $CI_REGISTRY_IMAGE/shop\n",
+		"project: $CI_PROJECT_NAMESPACE/shop-infra\n", "component: gitlab.com/glcd/glcd/trigger@0.1\n"} {
 		if !bytes.Contains(app[0].Data, []byte(w)) {
 			t.Errorf("app pipeline lacks %q", w)
 		}
+	}
+	if !bytes.Contains(infra[0].Data, []byte("component: gitlab.com/glcd/glcd/deploy@0.1\n")) {
+		t.Errorf("infra pipeline does not include the deploy component:\n%s", infra[0].Data)
+	}
+	// --plain-jobs: the same pipelines with every job written out, no component
+	plain, err := scaffold.Render(glcd.Scaffolds, scaffold.Options{Kind: scaffold.App, Dir: "repos/shop", PlainJobs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{`glcd trigger --project "$CI_PROJECT_NAMESPACE/shop-infra"`, "glcd autotag"} {
+		if !bytes.Contains(plain[0].Data, []byte(w)) {
+			t.Errorf("plain app pipeline lacks %q", w)
+		}
+	}
+	if bytes.Contains(plain[0].Data, []byte("component:")) || len(plain) != 2 || !bytes.Equal(plain[1].Data, app[1].Data) {
+		t.Errorf("plain app scaffold: %d files, includes a component: %v", len(plain), bytes.Contains(plain[0].Data, []byte("component:")))
 	}
 	dockerfile, err := os.ReadFile("../../Dockerfile.builder")
 	if err != nil || !bytes.Equal(dockerfile, app[1].Data) {

@@ -2,7 +2,8 @@
 // pull (the settings of package images): make image-kubectl uses it when docker is absent,
 // make demo and make bench too.
 //
-//	glcd-image build [-tag REF] [-version V] [-revision R]   Dockerfile.kubectl on the local Debian base
+//	glcd-image build [-tag REF] [-version V] [-revision R] [-progress]
+//	                                                          Dockerfile.kubectl on the local Debian base
 //	glcd-image import-testbed NAME REF                        load REF into the running test bed NAME
 //	glcd-image measure REF                                    sizes and cold start, as Markdown
 //	glcd-image podman ARGS...                                 podman on the same private storage (tag, push, images)
@@ -56,8 +57,14 @@ func run(ctx context.Context, args []string) error {
 		version := fs.String("version", "dev", "glcd version")
 		revision := fs.String("revision", "unknown", "git commit")
 		repo := fs.String("repo", ".", "repository root")
+		progress := fs.Bool("progress", false, "instead of the whole log, each STEP and a line at least every 30 s (the log's tail on failure)")
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
+		}
+		if *progress {
+			pr := images.NewProgress(os.Stderr, "image build", 30*time.Second)
+			pm.Log = pr
+			defer pr.Stop()
 		}
 		root, err := filepath.Abs(*repo)
 		if err != nil {

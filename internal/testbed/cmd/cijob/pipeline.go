@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"os/exec"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	glcdassets "gitlab.com/glcd/glcd"
 	"gitlab.com/glcd/glcd/images"
 	"gitlab.com/glcd/glcd/internal/pipeline"
 	"gitlab.com/glcd/glcd/internal/testbed"
@@ -62,9 +64,14 @@ func tagPipeline(glcd, name, image, appRepo, tag string, vars []string) error {
 		return fmt.Errorf("git log: %w", err)
 	}
 	sha, stamp, _ := strings.Cut(strings.TrimSpace(string(out)), " ")
-	p, err := pipeline.Load(filepath.Join(checkout, ".gitlab-ci.yml"))
+	// glcd's components as GitLab would include them from its catalog: this glcd's copy
+	p, err := pipeline.LoadWith(filepath.Join(checkout, ".gitlab-ci.yml"),
+		pipeline.LoadOptions{Catalogs: map[string]fs.FS{glcdassets.CatalogProject: glcdassets.Catalog}})
 	if err != nil {
 		return err
+	}
+	for _, c := range p.Components {
+		fmt.Printf("include: component: %s (%s of this glcd's catalog)\n", c.Ref, c.File[strings.LastIndex(c.File, "//")+2:])
 	}
 	jobs := map[string]pipeline.Job{}
 	for _, j := range p.Jobs {
