@@ -12,6 +12,8 @@ KUBE_LDFLAGS := -X k8s.io/component-base/version.gitVersion=$(KUBE_VERSION) -X k
   -X k8s.io/component-base/version.gitMinor=$(word 2,$(subst ., ,$(KUBE_VERSION))) -X k8s.io/component-base/version.gitTreeState=clean
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.clientGo=$(CLIENT_GO) $(KUBE_LDFLAGS)
 TESTBED := $(GO) run ./internal/testbed/cmd/testbed
+# TALK keeps a long step talking: a line whenever it has been quiet for a minute (hack/talk)
+TALK := $(GO) run ./hack/talk
 # One build configuration for all that make compiles (static, no cgo, trimmed paths): go vet, the
 # test binaries, the glcd the tests run and make build then share one compile of the dependencies
 # (a cold CI run compiled Kubernetes' client libraries three times before: cgo on and off, with
@@ -41,7 +43,7 @@ endif
 ## build: the static glcd binary at $(BIN)/glcd
 build:
 	$(STAMP)
-	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/glcd ./cmd/glcd
+	$(TALK) -label "make build" -summarize -quiet 30s -- $(GO) build -v -ldflags "$(LDFLAGS)" -o $(BIN)/glcd ./cmd/glcd
 
 ## deps: the Debian packages the test bed needs (containerd, runc, CNI plugins, docker-registry, ...)
 deps:
@@ -52,7 +54,7 @@ deps:
 ## tests that run the glcd binary run the one make build wrote ($(BIN)/glcd)
 test: deps testbed-build lint build
 	$(STAMP)
-	GLCD_TEST_BIN=$(BIN)/glcd $(GO) test -count=1 -timeout 60m ./...
+	GLCD_TEST_BIN=$(BIN)/glcd $(TALK) -label "make test" -json -- $(GO) test -json -count=1 -timeout 60m ./...
 
 ## test-stress: the flake hunt (not in CI): the whole suite 3 times with both cores kept busy by
 ## stress-ng, then once idle; logs in $(CACHE)/stress
@@ -72,10 +74,10 @@ lint: vet staticcheck shellcheck
 vet:
 	$(STAMP)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: the files above need formatting"; exit 1; }
-	$(GO) vet ./...
+	$(TALK) -label "go vet" -- $(GO) vet ./...
 staticcheck:
 	$(STAMP)
-	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+	$(TALK) -label staticcheck -- $(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 shellcheck:
 	$(STAMP)
 	shellcheck $$(git ls-files scripts | grep -v '\.go$$')
@@ -134,7 +136,7 @@ publish:
 
 ## demo: build glcd, start the local test bed, and play the flow on it
 demo: deps build testbed-build
-	GLCD=$(BIN)/glcd hack/demo.sh
+	GLCD=$(BIN)/glcd $(TALK) -label "make demo" -- hack/demo.sh
 
 ## bench: benchmarks and the report the README's Performance section quotes; with GITLAB_RUNNER and
 ## GITLAB_RUNNER_HELPER, also glcd's executor beside GitLab's Kubernetes executor under the real runner

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"gitlab.com/glcd/glcd/images"
+	"gitlab.com/glcd/glcd/internal/progress"
 	"gitlab.com/glcd/glcd/internal/testbed"
 )
 
@@ -57,12 +58,12 @@ func run(ctx context.Context, args []string) error {
 		version := fs.String("version", "dev", "glcd version")
 		revision := fs.String("revision", "unknown", "git commit")
 		repo := fs.String("repo", ".", "repository root")
-		progress := fs.Bool("progress", false, "instead of the whole log, each STEP and a line at least every 30 s (the log's tail on failure)")
+		talk := fs.Bool("progress", false, "instead of the whole log, each STEP and a line at least every 30 s (the log's tail on failure)")
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		if *progress {
-			pr := images.NewProgress(os.Stderr, "image build", 30*time.Second)
+		if *talk {
+			pr := progress.New(os.Stderr, "image build", 30*time.Second)
 			pm.Log = pr
 			defer pr.Stop()
 		}

@@ -1,4 +1,7 @@
-package images
+// Package progress keeps a long step talking: a writer that condenses a log into milestones
+// and a line whenever it has been quiet too long, and a reporter of `go test -json` that says
+// which packages and tests are running.
+package progress
 
 import (
 	"bytes"
@@ -9,26 +12,31 @@ import (
 	"time"
 )
 
-// Progress condenses a build's log (podman's STEP lines, debootstrap's and apt's output, a
-// silent go build) into what a person waiting needs: each STEP as it starts, and every quiet
-// interval a line saying how long it has run and the last thing the log said. It is safe for
-// concurrent writes.
+// Progress condenses a log (podman's STEP lines, debootstrap's and apt's output, a silent go
+// build) into what a person waiting needs: each milestone line as it comes, and after every
+// quiet interval a line saying how long it has run and the last thing the log said. It is safe
+// for concurrent writes.
 type Progress struct {
-	out     io.Writer
-	label   string
-	start   time.Time
-	mu      sync.Mutex
-	partial []byte
-	last    string
-	quiet   time.Time
-	done    chan struct{}
-	stopped chan struct{}
+	out   io.Writer
+	label string
+	// Milestone says which lines are printed as they come (default: podman's STEP lines);
+	// Echo prints every line.
+	Milestone func(line string) bool
+	Echo      bool
+	lines     int
+	start     time.Time
+	mu        sync.Mutex
+	partial   []byte
+	last      string
+	quiet     time.Time
+	done      chan struct{}
+	stopped   chan struct{}
 }
 
-// NewProgress reports to out, prefixing each line with label and the time since it started;
+// New reports to out, prefixing each line with label and the time since it started;
 // quiet is the longest it stays silent (a minute at most is what a waiting person needs).
 // Stop ends its ticker.
-func NewProgress(out io.Writer, label string, quiet time.Duration) *Progress {
+func New(out io.Writer, label string, quiet time.Duration) *Progress {
 	p := &Progress{out: out, label: label, start: time.Now(), quiet: time.Now(), done: make(chan struct{}), stopped: make(chan struct{})}
 	go func() {
 		defer close(p.stopped)
@@ -55,7 +63,7 @@ func (p *Progress) check(now time.Time, quiet time.Duration) {
 	}
 	what := "starting"
 	if p.last != "" {
-		what = "still at: " + p.last
+		what = fmt.Sprintf("still running (%d lines so far), the last: %s", p.lines, p.last)
 	}
 	p.printfAt(now, "%s", what)
 }
@@ -70,25 +78,39 @@ func (p *Progress) Write(b []byte) (int, error) {
 		if i < 0 {
 			break
 		}
-		line := strings.TrimSpace(string(p.partial[:i]))
+		raw := string(p.partial[:i+1])
+		line := strings.TrimSpace(raw)
 		p.partial = p.partial[i+1:]
+		if p.Echo {
+			io.WriteString(p.out, raw)
+			p.quiet = time.Now()
+		}
 		if line == "" || strings.HasPrefix(line, "-->") {
 			continue
 		}
+		p.lines++
 		p.last = shorten(line, 110)
-		if strings.Contains(line, "STEP ") {
+		milestone := p.Milestone
+		if milestone == nil {
+			milestone = func(l string) bool { return strings.Contains(l, "STEP ") }
+		}
+		if !p.Echo && milestone(line) {
 			p.printf("%s", p.last)
 		}
 	}
 	return len(b), nil
 }
 
-// Stop ends the ticker and says how long it took.
+// Stop ends the ticker and, unless it echoes, says how long it took.
 func (p *Progress) Stop() {
 	close(p.done)
 	<-p.stopped
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.Echo {
+		p.out.Write(p.partial) // a last line without its newline
+		return
+	}
 	p.printf("done")
 }
 

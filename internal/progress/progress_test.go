@@ -1,4 +1,4 @@
-package images
+package progress
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 
 func TestProgressPrintsStepsAndBreaksSilence(t *testing.T) {
 	var out bytes.Buffer
-	p := NewProgress(&out, "image build", time.Hour) // the ticker never fires: check is driven here
+	p := New(&out, "image build", time.Hour) // the ticker never fires: check is driven here
 	start := p.start
 	p.Write([]byte("[1/2] STEP 1/15: FROM localhost/glcd/debian:bookworm-minbase AS build\n--> Using cache 1234\nI: Retrieving libc6 2.36"))
 	p.Write([]byte("-9\nI: Extracting libc6...\n[1/2] STEP 15/15: RUN go build -trimpath -o /out/glcd " + strings.Repeat("-X a=b ", 30) + "\n"))
@@ -24,7 +24,7 @@ func TestProgressPrintsStepsAndBreaksSilence(t *testing.T) {
 	for i, want := range []string{
 		"image build [0s] [1/2] STEP 1/15: FROM localhost/glcd/debian:bookworm-minbase AS build",
 		"image build [0s] [1/2] STEP 15/15: RUN go build -trimpath -o /out/glcd -X a=b",
-		"image build [2m0s] still at: compiling",
+		"image build [2m0s] still running (5 lines so far), the last: compiling",
 		"image build [",
 	} {
 		if !strings.HasPrefix(lines[i], want) {
