@@ -12,7 +12,7 @@ KUBE_LDFLAGS := -X k8s.io/component-base/version.gitVersion=$(KUBE_VERSION) -X k
   -X k8s.io/component-base/version.gitMinor=$(word 2,$(subst ., ,$(KUBE_VERSION))) -X k8s.io/component-base/version.gitTreeState=clean
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.clientGo=$(CLIENT_GO) $(KUBE_LDFLAGS)
 TESTBED := $(GO) run ./internal/testbed/cmd/testbed
-# TALK keeps a long step talking: a line whenever it has been quiet for a minute (hack/talk)
+# TALK keeps a long step talking: a line whenever it has been quiet for 50 s (hack/talk)
 TALK := $(GO) run ./hack/talk
 # One build configuration for all that make compiles (static, no cgo, trimmed paths): go vet, the
 # test binaries, the glcd the tests run and make build then share one compile of the dependencies

@@ -5,7 +5,7 @@
 // kept back (go build -v's package names), shown only when the command fails, and the quiet
 // lines count it.
 //
-//	talk [-label LABEL] [-quiet 60s] [-json | -summarize] -- COMMAND ARGS...
+//	talk [-label LABEL] [-quiet 50s] [-json | -summarize] -- COMMAND ARGS...
 //
 // Its exit code is the command's.
 package main
@@ -27,13 +27,13 @@ import (
 
 func main() {
 	label := flag.String("label", "", "what the step is (default: the command)")
-	quiet := flag.Duration("quiet", time.Minute, "the longest the step stays silent")
+	quiet := flag.Duration("quiet", 50*time.Second, "how long the step may stay silent before talk says where it is (checked every tenth of it)")
 	jsonTests := flag.Bool("json", false, "the command is go test -json: report packages and tests")
 	summarize := flag.Bool("summarize", false, "keep the command's output back; the quiet lines count its lines")
 	flag.Parse()
 	args := flag.Args()
 	if len(args) == 0 || *quiet <= 0 {
-		fmt.Fprintln(os.Stderr, "usage: talk [-label LABEL] [-quiet 60s] [-json | -summarize] -- COMMAND ARGS...")
+		fmt.Fprintln(os.Stderr, "usage: talk [-label LABEL] [-quiet 50s] [-json | -summarize] -- COMMAND ARGS...")
 		os.Exit(2)
 	}
 	if *label == "" {
@@ -90,7 +90,7 @@ func run(label string, quiet time.Duration, jsonTests, summarize bool, args []st
 	done := make(chan struct{})
 	if check != nil {
 		go func() {
-			t := time.NewTicker(quiet / 4)
+			t := time.NewTicker(quiet / 10)
 			defer t.Stop()
 			for {
 				select {

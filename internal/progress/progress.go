@@ -40,7 +40,7 @@ func New(out io.Writer, label string, quiet time.Duration) *Progress {
 	p := &Progress{out: out, label: label, start: time.Now(), quiet: time.Now(), done: make(chan struct{}), stopped: make(chan struct{})}
 	go func() {
 		defer close(p.stopped)
-		t := time.NewTicker(quiet / 4)
+		t := time.NewTicker(quiet / 10)
 		defer t.Stop()
 		for {
 			select {
