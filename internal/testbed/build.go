@@ -112,8 +112,9 @@ func glcdBuildList(ctx context.Context, file string) (string, error) {
 	return file, os.WriteFile(file, out, 0o644)
 }
 
-// reportBinaries prints a line for each binary as the build writes it, and a line a minute
-// while nothing else shows progress, until the returned function is called.
+// reportBinaries prints a line for each binary as the build writes it, and a line
+// every 45 s while nothing else shows progress (never a silent minute), until the returned
+// function is called.
 func reportBinaries(dir string, log io.Writer) func() {
 	done := make(chan struct{})
 	finished := make(chan struct{})
@@ -143,7 +144,7 @@ func reportBinaries(dir string, log io.Writer) func() {
 				fmt.Fprintf(log, "testbed build [%s] built %s (%d MB)\n", time.Since(start).Round(time.Second), e.Name(), size>>20)
 				quiet = time.Now()
 			}
-			if time.Since(quiet) >= time.Minute {
+			if time.Since(quiet) >= 45*time.Second {
 				fmt.Fprintf(log, "testbed build [%s] still compiling\n", time.Since(start).Round(time.Second))
 				quiet = time.Now()
 			}
