@@ -18,6 +18,8 @@ corpus=$(grep -o 'total: [0-9]*' "$out/fuzz.txt" | tail -1 | grep -o '[0-9]*')
 echo "fuzz corpus reached: ${corpus:-?} entries (seeds, testdata and the cumulative cache)" | tee -a "$out/fuzz.txt"
 echo "== glcd vs kubectl on the test bed (kubectl waits for the 600 s progress deadline: ~12 min)"
 go run ./internal/testbed/cmd/bench "$GLCD" "$out/rollout.md"
+echo "== scale: rollouts of 10, 100 and 1,000 replicas, then 1,000 among 10,000 other pods, on simulated nodes (kwok), glcd beside kubectl rollout status (~5 min; kwok is built once, ~3 min)"
+go run ./internal/testbed/cmd/scale "$GLCD" "$out/scale.md"
 echo "== glcd executor against kubectl on a test bed of its own"
 go run ./internal/testbed/cmd/testbed up bench-executor >/dev/null
 trap 'go run ./internal/testbed/cmd/testbed down bench-executor' EXIT
@@ -49,5 +51,5 @@ size_mb() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.1f MB", b / 1e6 }';
 cat "$out/image.md"
 echo "== the builder images: the sample app built on its builder against on builder-base (Dockerfile.builder, podman); the builder and publish jobs as unprivileged pods (glcd image build) against the same stages with podman; glcd local running the sample build job, cold and warm cache"
 go test -run '^$' -bench 'SampleApp|PublishInPods|LocalSampleJob' -benchtime 1x ./images/buildere2e/ 2>&1 | grep -E '^(Benchmark|ok)' | tee "$out/builder-bench.txt"
-{ echo "# glcd bench report ($(date -u +%F))"; echo; cat "$out/rollout.md"; echo; cat "$out/executor.md"; echo; echo '## The image'; echo; cat "$out/image.md"; echo; echo '## Go benchmarks'; echo; echo '```'; grep -E '^(Benchmark|ok|goos|cpu)' "$out/go-bench.txt" "$out/doctor-bench.txt" "$out/setup-bench.txt" "$out/builder-bench.txt" "$out/real-runner-bench.txt" | sed 's/^[^:]*://'; echo '```'; echo; echo '## Fuzzing'; echo; echo '```'; cat "$out/fuzz.txt"; echo '```'; } > "$out/report.md"
+{ echo "# glcd bench report ($(date -u +%F))"; echo; cat "$out/rollout.md"; echo; cat "$out/scale.md"; echo; cat "$out/executor.md"; echo; echo '## The image'; echo; cat "$out/image.md"; echo; echo '## Go benchmarks'; echo; echo '```'; grep -E '^(Benchmark|ok|goos|cpu)' "$out/go-bench.txt" "$out/doctor-bench.txt" "$out/setup-bench.txt" "$out/builder-bench.txt" "$out/real-runner-bench.txt" | sed 's/^[^:]*://'; echo '```'; echo; echo '## Fuzzing'; echo; echo '```'; cat "$out/fuzz.txt"; echo '```'; } > "$out/report.md"
 echo "report: $out/report.md"

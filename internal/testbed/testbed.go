@@ -57,6 +57,9 @@ type Options struct {
 	Persistent bool
 	// Log receives progress lines. Nil discards them.
 	Log io.Writer
+	// APIQPS raises the controller-manager's and the scheduler's request rate to the API
+	// server (default 20 and 50 per second), for thousands of simulated pods (FakeNodes).
+	APIQPS int
 }
 
 // Cluster is a running test bed.
@@ -115,7 +118,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	c := &Cluster{Name: opts.Name, Dir: dir, BinDir: bin, slot: slot, NodeIP: slot.NodeIP, HostIP: slot.HostIP, PodCIDR: slot.PodCIDR, log: log,
 		Kubeconfig: filepath.Join(dir, "admin.kubeconfig")}
 	t0 := time.Now()
-	if err := c.start(ctx, opts.Persistent); err != nil {
+	if err := c.start(ctx, opts.Persistent, opts.APIQPS); err != nil {
 		logs := c.logTails()
 		_ = c.Stop(context.WithoutCancel(ctx))
 		return nil, fmt.Errorf("test bed start: %w\n%s", err, logs)
@@ -183,7 +186,7 @@ func ownerAlive(dir string) bool {
 
 func (c *Cluster) path(p ...string) string { return filepath.Join(append([]string{c.Dir}, p...)...) }
 
-func (c *Cluster) start(ctx context.Context, persistent bool) error {
+func (c *Cluster) start(ctx context.Context, persistent bool, apiQPS int) error {
 	s := c.slot
 	if err := s.setupNetwork(ctx); err != nil {
 		return err
@@ -253,15 +256,16 @@ func (c *Cluster) start(ctx context.Context, persistent bool) error {
 	}
 	// node-ipam is off: the CNI's host-local IPAM owns the pod range. The serviceaccount
 	// controller must run, or admission refuses pods until "default" exists.
-	if err := c.spawn("kube-controller-manager", persistent, b("kube-controller-manager"),
+	if err := c.spawn("kube-controller-manager", persistent, b("kube-controller-manager"), append([]string{
 		"--kubeconfig", c.Kubeconfig, "--leader-elect=false", "--bind-address", "127.0.0.1", "--secure-port", "10257",
 		"--controllers", "*,-node-ipam-controller", "--root-ca-file", filepath.Join(pki, "ca.crt"),
 		"--service-account-private-key-file", filepath.Join(pki, "sa.key"),
-		"--cluster-signing-cert-file", filepath.Join(pki, "ca.crt"), "--cluster-signing-key-file", filepath.Join(pki, "ca.key")); err != nil {
+		"--cluster-signing-cert-file", filepath.Join(pki, "ca.crt"), "--cluster-signing-key-file", filepath.Join(pki, "ca.key")},
+		qps(apiQPS)...)...); err != nil {
 		return err
 	}
-	if err := c.spawn("kube-scheduler", persistent, b("kube-scheduler"), "--kubeconfig", c.Kubeconfig,
-		"--leader-elect=false", "--bind-address", "127.0.0.1", "--secure-port", "10259"); err != nil {
+	if err := c.spawn("kube-scheduler", persistent, b("kube-scheduler"), append([]string{"--kubeconfig", c.Kubeconfig,
+		"--leader-elect=false", "--bind-address", "127.0.0.1", "--secure-port", "10259"}, qps(apiQPS)...)...); err != nil {
 		return err
 	}
 	if err := c.spawn("containerd", persistent, "containerd", "--config", c.path("containerd.toml")); err != nil {
@@ -410,6 +414,14 @@ func (c *Cluster) RestartAPIServer(ctx context.Context) error {
 		return err
 	}
 	return c.waitControllers(ctx)
+}
+
+// qps are the client rate flags of a controller for APIQPS (none when it is 0).
+func qps(n int) []string {
+	if n <= 0 {
+		return nil
+	}
+	return []string{"--kube-api-qps", strconv.Itoa(n), "--kube-api-burst", strconv.Itoa(2 * n)}
 }
 
 // waitControllers returns once the controller-manager and the scheduler act again after the
