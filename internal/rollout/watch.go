@@ -181,8 +181,19 @@ func poke(ch chan struct{}) {
 	}
 }
 
+// newInformer caches the objects without their managed fields, which a rollout watch never
+// reads and which are a third of a pod's size: a 1,000-replica rollout holds 2,000 pods.
 func newInformer(lw cache.ListerWatcher, obj runtime.Object) cache.SharedIndexInformer {
-	return cache.NewSharedIndexInformerWithOptions(lw, obj, cache.SharedIndexInformerOptions{})
+	inf := cache.NewSharedIndexInformerWithOptions(lw, obj, cache.SharedIndexInformerOptions{})
+	_ = inf.SetTransform(stripManagedFields) // fails only once the informer runs
+	return inf
+}
+
+func stripManagedFields(obj any) (any, error) {
+	if m, ok := obj.(metav1.Object); ok {
+		m.SetManagedFields(nil)
+	}
+	return obj, nil
 }
 
 func listWatch(list cache.ListWithContextFunc, watchFn cache.WatchFuncWithContext, labelSel, fieldSel string) *cache.ListWatch {
