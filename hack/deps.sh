@@ -2,7 +2,7 @@
 # Installs the Debian packages the test bed, the tests and the demo need, when missing
 # (podman, buildah, debootstrap, eatmydata: the image tests; shellcheck: make lint).
 set -euo pipefail
-pkgs=(containerd runc containernetworking-plugins iproute2 util-linux git gcc libc6-dev busybox-static docker-registry make ca-certificates
+pkgs=(containerd runc time containernetworking-plugins iproute2 util-linux git gcc libc6-dev busybox-static docker-registry make ca-certificates
   podman buildah debootstrap eatmydata shellcheck)
 missing=()
 for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done

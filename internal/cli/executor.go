@@ -123,10 +123,11 @@ func (r *runtime) executorRun(c *cli.Context, stage string, lookup ci.Lookup) er
 	if stage == "config" {
 		return json.NewEncoder(r.out).Encode(d.Config(r.info.Version))
 	}
-	t, cs, _, err := r.kubeClient(c)
+	t, cs, requests, err := r.kubeClient(c)
 	if err != nil {
 		return executor.SystemFailure(err)
 	}
+	defer func() { r.logger(c).Debug("executor "+stage+" done", "apiRequests", requests.Load()) }()
 	// client-go's own log lines (retries, broken streams) never reach the job log or the
 	// runner's, not even with --debug: the driver says in its own words what happened
 	klog.SetOutput(io.Discard)

@@ -90,8 +90,16 @@ func Resolve(opts Options, env *ci.Env) (*Target, error) {
 	if opts.UserAgent != "" {
 		t.Config.UserAgent = opts.UserAgent
 	}
+	if t.Config.QPS == 0 {
+		// client-go's default, 5 requests a second (burst 10), made gc of 1,000 left-over job
+		// pods (2,001 requests) take minutes
+		t.Config.QPS, t.Config.Burst = ClientQPS, 2*ClientQPS
+	}
 	return t, nil
 }
+
+// ClientQPS is the rate glcd's clients may send requests at (with bursts of twice that).
+const ClientQPS = 50
 
 func resolveConfig(opts Options, env *ci.Env, warn io.Writer) (*Target, error) {
 	switch {

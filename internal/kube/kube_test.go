@@ -111,6 +111,10 @@ func TestKubeconfigFlagWinsOverEnvironment(t *testing.T) {
 	if !strings.HasPrefix(tgt.Source, "--kubeconfig=") || tgt.Config.Host != "https://kas.example.com/k8s-proxy" {
 		t.Fatalf("source %q host %q", tgt.Source, tgt.Config.Host)
 	}
+	// not client-go's 5 requests a second: gc of a thousand pods would take minutes
+	if tgt.Config.QPS != ClientQPS || tgt.Config.Burst != 2*ClientQPS {
+		t.Errorf("QPS %v burst %d", tgt.Config.QPS, tgt.Config.Burst)
+	}
 }
 
 func TestCertificateIntegrationListsWhatIsMissing(t *testing.T) {

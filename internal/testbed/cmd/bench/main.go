@@ -18,7 +18,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -49,19 +48,30 @@ type proc struct {
 
 // start runs a command and reports its end on the returned channel.
 func start(name string, args ...string) (<-chan proc, error) {
-	cmd := exec.Command(name, args...)
+	// GNU time forks the command from its own small process: the peak RSS Go's wait4 reports
+	// for a child it started counts the parent's memory, which the child shared (vfork) until
+	// its exec
+	f, err := os.CreateTemp("", "maxrss-")
+	if err != nil {
+		return nil, err
+	}
+	f.Close()
+	cmd := exec.Command("/usr/bin/time", append([]string{"-f", "%M", "-o", f.Name(), name}, args...)...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
-		return nil, err
+		os.Remove(f.Name())
+		return nil, fmt.Errorf("%w (GNU time measures the peak RSS: make deps installs it)", err)
 	}
 	ch := make(chan proc, 1)
 	go func() {
 		_ = cmd.Wait()
 		p := proc{exit: time.Now(), code: cmd.ProcessState.ExitCode(), out: out.String()}
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			p.maxRSS = ru.Maxrss
+		if b, err := os.ReadFile(f.Name()); err == nil {
+			lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+			p.maxRSS, _ = strconv.ParseInt(lines[len(lines)-1], 10, 64) // KiB; a line before it says how the command ended
 		}
+		os.Remove(f.Name())
 		ch <- p
 	}()
 	return ch, nil

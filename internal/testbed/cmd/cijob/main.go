@@ -16,13 +16,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -585,9 +589,106 @@ func (e *env) bench(ctx context.Context, c *testbed.Cluster, tmp string, warm []
 		"",
 	}
 	_ = c
+	conc, err := e.concurrency(ctx)
+	if err != nil {
+		return err
+	}
+	lines = append(lines, conc...)
 	fmt.Println()
 	fmt.Println(strings.Join(lines, "\n"))
 	return os.WriteFile(file, []byte(strings.Join(lines, "\n")), 0o644)
+}
+
+// apiRequestsLine is what a stage run with --debug (GLCD_DEBUG) says it asked the API server.
+var apiRequestsLine = regexp.MustCompile(`apiRequests=(\d+)`)
+
+// concurrency runs trivial jobs one at a time, 20 at once, then 100 through 20 slots (a runner
+// with concurrent = 20), and reports prepare's spread, the API requests per job (every stage's,
+// from --debug) and whether any job's output names another job's pod.
+func (e *env) concurrency(ctx context.Context) ([]string, error) {
+	rn := &runner.Runner{Bin: e.rn.Bin, Settings: e.rn.Settings, Kubeconfig: e.rn.Kubeconfig, Env: []string{"GLCD_DEBUG=true"}}
+	type one struct {
+		prepare  time.Duration
+		requests int
+		pod, out string
+	}
+	job := func(id int) (one, error) {
+		res, err := rn.Run(ctx, runner.Job{ID: fmt.Sprint(id), ProjectID: "45", Concurrent: "0", Token: jobToken,
+			Stages: []runner.Stage{{Name: "build_script", Lines: []string{"echo job " + fmt.Sprint(id)}}}})
+		if err != nil {
+			return one{}, err
+		}
+		if res.FailedStage != "" {
+			return one{}, fmt.Errorf("job %d failed in %s:\n%s", id, res.FailedStage, res.Output())
+		}
+		o := one{prepare: res.Call("prepare").Took, pod: res.Pod, out: res.Output()}
+		for _, m := range apiRequestsLine.FindAllStringSubmatch(o.out, -1) {
+			n, _ := strconv.Atoi(m[1])
+			o.requests += n
+		}
+		return o, nil
+	}
+	batch := func(first, n, slots int) ([]one, time.Duration, error) {
+		out := make([]one, n)
+		errs := make([]error, n)
+		sem := make(chan struct{}, slots)
+		var wg sync.WaitGroup
+		begin := time.Now()
+		for i := range n {
+			wg.Go(func() {
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				out[i], errs[i] = job(first + i)
+			})
+		}
+		wg.Wait()
+		return out, time.Since(begin), errors.Join(errs...)
+	}
+	single, _, err := batch(9600, 3, 1)
+	if err != nil {
+		return nil, err
+	}
+	twenty, _, err := batch(9700, 20, 20)
+	if err != nil {
+		return nil, err
+	}
+	hundred, took, err := batch(9800, 100, 20)
+	if err != nil {
+		return nil, err
+	}
+	stats := func(js []one) (p50, p95 time.Duration, reqLo, reqHi int) {
+		var ds []time.Duration
+		reqLo = 1 << 30
+		for _, j := range js {
+			ds = append(ds, j.prepare)
+			reqLo, reqHi = min(reqLo, j.requests), max(reqHi, j.requests)
+		}
+		slices.Sort(ds)
+		return ds[len(ds)/2], ds[(len(ds)*95+99)/100-1], reqLo, reqHi
+	}
+	crossed := 0
+	all := append(append(slices.Clone(single), twenty...), hundred...)
+	for _, a := range all {
+		for _, b := range all {
+			if a.pod != b.pod && strings.Contains(a.out, b.pod) {
+				crossed++
+			}
+		}
+	}
+	s50, s95, sLo, sHi := stats(single)
+	t50, t95, tLo, tHi := stats(twenty)
+	h50, h95, hLo, hHi := stats(hundred)
+	return []string{
+		"",
+		"Concurrency: trivial jobs (prepare, one stage, cleanup), stages run with --debug for their API request counts:",
+		"",
+		"| jobs | prepare p50 / p95 | API requests per job (all stages) | wall time |",
+		"|---|---|---|---|",
+		fmt.Sprintf("| 1 at a time (3 jobs) | %s / %s | %d–%d | |", ms(s50), ms(s95), sLo, sHi),
+		fmt.Sprintf("| 20 at once | %s / %s (p95 %.2f× the single job's) | %d–%d | |", ms(t50), ms(t95), t95.Seconds()/s50.Seconds(), tLo, tHi),
+		fmt.Sprintf("| 100 through 20 slots | %s / %s | %d–%d | %s: %.1f jobs/min |", ms(h50), ms(h95), hLo, hHi, ms(took), 100/took.Minutes()),
+		fmt.Sprintf("| a job's output naming another job's pod | %d of %d jobs | | |", crossed, len(all)),
+	}, nil
 }
 
 func (e *env) kctl(ctx context.Context, args ...string) error {

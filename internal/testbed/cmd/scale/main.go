@@ -1,6 +1,7 @@
 // Command scale measures how glcd's rollout cost grows with the cluster, against kubectl
 // rollout status on the same rollouts: Deployments of 10, 100 and 1,000 replicas, then 1,000
-// in a namespace that already holds 10,000 other pods. The pods run on simulated nodes (kwok,
+// in a namespace that already holds 10,000 other pods; then glcd executor gc of 1,000 stale
+// job pods among them. The pods run on simulated nodes (kwok,
 // testbed.FakeNodes) of a test bed of its own. Usage: scale GLCD_BINARY REPORT_FILE
 package main
 
@@ -10,10 +11,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -24,6 +25,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/apimachinery/pkg/watch"
 
+	"gitlab.com/glcd/glcd/executor"
 	"gitlab.com/glcd/glcd/internal/testbed"
 )
 
@@ -62,19 +64,30 @@ var (
 )
 
 func start(name string, args ...string) (<-chan proc, error) {
-	cmd := exec.Command(name, args...)
+	// GNU time forks the command from its own small process: the peak RSS Go's wait4 reports
+	// for a child it started counts the parent's memory, which the child shared (vfork) until
+	// its exec
+	f, err := os.CreateTemp("", "maxrss-")
+	if err != nil {
+		return nil, err
+	}
+	f.Close()
+	cmd := exec.Command("/usr/bin/time", append([]string{"-f", "%M", "-o", f.Name(), name}, args...)...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
-		return nil, err
+		os.Remove(f.Name())
+		return nil, fmt.Errorf("%w (GNU time measures the peak RSS: make deps installs it)", err)
 	}
 	ch := make(chan proc, 1)
 	go func() {
 		_ = cmd.Wait()
 		p := proc{exit: time.Now(), code: cmd.ProcessState.ExitCode(), out: out.String()}
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			p.maxRSS = ru.Maxrss
+		if b, err := os.ReadFile(f.Name()); err == nil {
+			lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+			p.maxRSS, _ = strconv.ParseInt(lines[len(lines)-1], 10, 64) // KiB; a line before it says how the command ended
 		}
+		os.Remove(f.Name())
 		ch <- p
 	}()
 	return ch, nil
@@ -169,6 +182,11 @@ func run(glcd, reportFile string) error {
 			add("| 1,000 replicas: among %d other pods / in an empty namespace | RSS %.2f×, requests %.2f× | | | | | |", sc.crowd,
 				float64(g.maxRSS)/float64(empty1000.g.maxRSS), float64(g.requests)/float64(max(1, empty1000.g.requests)))
 		}
+		if sc.crowd > 0 {
+			if err := gcAtScale(ctx, c, glcd, ns, add); err != nil {
+				return err
+			}
+		}
 		if err := c.Client.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{}); err != nil {
 			return err
 		}
@@ -176,6 +194,81 @@ func run(glcd, reportFile string) error {
 	add("")
 	add("| %s |", strings.Replace(c.MemoryReport(), "peak RSS ", "test bed peak RSS (all components) | ", 1))
 	return os.WriteFile(reportFile, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+}
+
+// gcStale and gcFresh are the job pods gcAtScale leaves in a namespace of 11,000 other pods:
+// the stale ones a crashed runner left (idle for 2 h), the fresh ones of running jobs.
+const (
+	gcStale = 1000
+	gcFresh = 20
+)
+
+// gcAtScale runs glcd executor gc in ns, which holds the crowd and the rollout's pods, among
+// which it puts gcStale job pods idle for 2 hours and gcFresh active ones: gc must delete the
+// stale ones and touch nothing else.
+func gcAtScale(ctx context.Context, c *testbed.Cluster, glcd, ns string, add func(string, ...any)) error {
+	before, err := c.Client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{ResourceVersion: "0"})
+	if err != nil {
+		return err
+	}
+	others := 0
+	for _, p := range before.Items {
+		if p.DeletionTimestamp == nil {
+			others++
+		}
+	}
+	stale := time.Now().Add(-2 * time.Hour).UTC().Format(time.RFC3339Nano)
+	for i := range gcStale + gcFresh {
+		active, name := stale, fmt.Sprintf("glcd-j%d-stale", 500000+i)
+		if i >= gcStale {
+			active, name = time.Now().UTC().Format(time.RFC3339Nano), fmt.Sprintf("glcd-j%d-fresh", 500000+i)
+		}
+		p := &corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{executor.LabelManagedBy: executor.ManagedBy, executor.LabelJob: fmt.Sprint(500000 + i)},
+				Annotations: map[string]string{executor.AnnotationActiveAt: active}},
+			Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "build", Image: "testbed.local/app:1"}}},
+		}
+		testbed.KwokPodSpec(&p.Spec)
+		if _, err := c.Client.CoreV1().Pods(ns).Create(ctx, p, metav1.CreateOptions{}); err != nil {
+			return err
+		}
+	}
+	settings := filepath.Join(os.TempDir(), fmt.Sprintf("scale-gc-%d.yaml", os.Getpid()))
+	if err := os.WriteFile(settings, []byte("namespace: "+ns+"\n"), 0o644); err != nil {
+		return err
+	}
+	defer os.Remove(settings)
+	begin := time.Now()
+	ch, err := start(glcd, "executor", "gc", "--config", settings, "--older-than", "1h", "--debug", "--kubeconfig="+c.Kubeconfig)
+	if err != nil {
+		return err
+	}
+	g := <-ch
+	took := g.exit.Sub(begin)
+	if m := glcdRequests.FindStringSubmatch(g.out); m != nil {
+		g.requests, _ = strconv.Atoi(m[1])
+	}
+	after, err := c.Client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return err
+	}
+	left := map[string]int{}
+	for _, p := range after.Items {
+		switch {
+		case strings.HasSuffix(p.Name, "-stale") && p.DeletionTimestamp == nil:
+			left["stale"]++
+		case strings.HasSuffix(p.Name, "-fresh"):
+			left["fresh"]++
+		case p.DeletionTimestamp == nil:
+			left["others"]++
+		}
+	}
+	if g.code != 0 || left["stale"] != 0 || left["fresh"] != gcFresh || left["others"] != others {
+		return fmt.Errorf("gc: exit %d, left %v (want 0 stale, %d fresh, %d others)\n%s", g.code, left, gcFresh, others, tail(g.out))
+	}
+	add("| `glcd executor gc` of %d stale job pods among %d other pods and %d active job pods | %.1f s, %d API requests (a list by label, then the pod and its Secret per job), %d MB peak RSS; every other pod kept | | | | | |",
+		gcStale, others, gcFresh, took.Seconds(), g.requests, g.maxRSS>>10)
+	return nil
 }
 
 // deploy creates a Deployment of n replicas on the simulated nodes and waits until all are
