@@ -8,11 +8,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"regexp"
 	"slices"
 	"strconv"
@@ -39,43 +37,8 @@ func main() {
 	}
 }
 
-type proc struct {
-	exit   time.Time
-	code   int
-	maxRSS int64 // KiB
-	out    string
-}
-
-// start runs a command and reports its end on the returned channel.
-func start(name string, args ...string) (<-chan proc, error) {
-	// GNU time forks the command from its own small process: the peak RSS Go's wait4 reports
-	// for a child it started counts the parent's memory, which the child shared (vfork) until
-	// its exec
-	f, err := os.CreateTemp("", "maxrss-")
-	if err != nil {
-		return nil, err
-	}
-	f.Close()
-	cmd := exec.Command("/usr/bin/time", append([]string{"-f", "%M", "-o", f.Name(), name}, args...)...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		os.Remove(f.Name())
-		return nil, fmt.Errorf("%w (GNU time measures the peak RSS: make deps installs it)", err)
-	}
-	ch := make(chan proc, 1)
-	go func() {
-		_ = cmd.Wait()
-		p := proc{exit: time.Now(), code: cmd.ProcessState.ExitCode(), out: out.String()}
-		if b, err := os.ReadFile(f.Name()); err == nil {
-			lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-			p.maxRSS, _ = strconv.ParseInt(lines[len(lines)-1], 10, 64) // KiB; a line before it says how the command ended
-		}
-		os.Remove(f.Name())
-		ch <- p
-	}()
-	return ch, nil
-}
+// proc is how a measured command ended.
+type proc = testbed.Measured
 
 var apiRequests = regexp.MustCompile(`apiRequests=(\d+)`)
 
@@ -152,25 +115,25 @@ func run(glcd, reportFile string) error {
 			return err
 		}
 		begin := time.Now()
-		gch, err := start(glcd, "rollout", "deployment/web", "--image", img, "-n", ns, "--debug", kc)
+		gch, err := testbed.StartMeasured(glcd, "rollout", "deployment/web", "--image", img, "-n", ns, "--debug", kc)
 		if err != nil {
 			return err
 		}
-		kch, err := start(kubectl, kc, "-n", ns, "rollout", "status", "deployment/web")
+		kch, err := testbed.StartMeasured(kubectl, kc, "-n", ns, "rollout", "status", "deployment/web")
 		if err != nil {
 			return err
 		}
 		g, kk := <-gch, <-kch
-		if g.code != 0 || kk.code != 0 {
-			return fmt.Errorf("healthy rollout: glcd exit %d, kubectl exit %d\n%s\n%s", g.code, kk.code, g.out, kk.out)
+		if g.Code != 0 || kk.Code != 0 {
+			return fmt.Errorf("healthy rollout: glcd exit %d, kubectl exit %d\n%s\n%s", g.Code, kk.Code, g.Out, kk.Out)
 		}
-		gs, ks := g.exit.Sub(begin).Seconds(), kk.exit.Sub(begin).Seconds()
+		gs, ks := g.Exit.Sub(begin).Seconds(), kk.Exit.Sub(begin).Seconds()
 		gl, kt, ratios = append(gl, gs), append(kt, ks), append(ratios, gs/ks)
-		if m := apiRequests.FindStringSubmatch(g.out); m != nil {
+		if m := apiRequests.FindStringSubmatch(g.Out); m != nil {
 			n, _ := strconv.Atoi(m[1])
 			reqs = append(reqs, n)
 		}
-		glRSS, kRSS = max(glRSS, g.maxRSS), max(kRSS, kk.maxRSS)
+		glRSS, kRSS = max(glRSS, g.MaxRSS), max(kRSS, kk.MaxRSS)
 	}
 	rep.add("## Rollout (test bed, Kubernetes %s, 2 cores)", testbed.K8sVersion)
 	rep.add("")
@@ -216,13 +179,13 @@ func run(glcd, reportFile string) error {
 		if r.err != nil {
 			return r.err
 		}
-		gs, ks := r.g.exit.Sub(r.visible).Seconds(), r.k.exit.Sub(r.visible).Seconds()
-		rep.add("| %s: failure visible in the API to exit | %.2f s (exit %d) | %.0f s (exit %d) | %.0fx sooner |", fc.name, gs, r.g.code, ks, r.k.code, ks/gs)
-		if m := apiRequests.FindStringSubmatch(r.g.out); m != nil {
+		gs, ks := r.g.Exit.Sub(r.visible).Seconds(), r.k.Exit.Sub(r.visible).Seconds()
+		rep.add("| %s: failure visible in the API to exit | %.2f s (exit %d) | %.0f s (exit %d) | %.0fx sooner |", fc.name, gs, r.g.Code, ks, r.k.Code, ks/gs)
+		if m := apiRequests.FindStringSubmatch(r.g.Out); m != nil {
 			n, _ := strconv.Atoi(m[1])
 			reqs = append(reqs, n)
 		}
-		glRSS, kRSS = max(glRSS, r.g.maxRSS), max(kRSS, r.k.maxRSS)
+		glRSS, kRSS = max(glRSS, r.g.MaxRSS), max(kRSS, r.k.MaxRSS)
 	}
 	slices.Sort(reqs)
 	rep.add("| API requests per rollout (glcd, min–max) | %d–%d | | |", reqs[0], reqs[len(reqs)-1])
@@ -251,11 +214,11 @@ func measureFailure(ctx context.Context, c *testbed.Cluster, glcd, kubectl, kc, 
 	if out, err := c.Kubectl(ctx, "-n", ns, "set", "image", "deployment/"+name, "web="+image); err != nil {
 		return proc{}, proc{}, time.Time{}, fmt.Errorf("%v: %s", err, out)
 	}
-	gch, err := start(glcd, "rollout", "deployment/"+name, "--image", image, "-n", ns, "--debug", kc)
+	gch, err := testbed.StartMeasured(glcd, "rollout", "deployment/"+name, "--image", image, "-n", ns, "--debug", kc)
 	if err != nil {
 		return proc{}, proc{}, time.Time{}, err
 	}
-	kch, err := start(kubectl, kc, "-n", ns, "rollout", "status", "deployment/"+name)
+	kch, err := testbed.StartMeasured(kubectl, kc, "-n", ns, "rollout", "status", "deployment/"+name)
 	if err != nil {
 		return proc{}, proc{}, time.Time{}, err
 	}
@@ -272,7 +235,7 @@ func measureFailure(ctx context.Context, c *testbed.Cluster, glcd, kubectl, kc, 
 	}
 	g := <-gch
 	fmt.Fprintf(os.Stderr, "bench: %s: glcd ended (exit %d) %.2fs after the failure showed; kubectl keeps waiting for the progress deadline...\n",
-		image, g.code, g.exit.Sub(visible).Seconds())
+		image, g.Code, g.Exit.Sub(visible).Seconds())
 	kk := <-kch
 	return g, kk, visible, nil
 }

@@ -6,11 +6,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -48,12 +46,9 @@ const (
 	crowd       = 10000
 )
 
-// proc is one measured process.
+// proc is a measured command and the API requests it made.
 type proc struct {
-	exit     time.Time
-	code     int
-	maxRSS   int64 // KiB
-	out      string
+	testbed.Measured
 	requests int
 }
 
@@ -62,36 +57,6 @@ var (
 	// kubectl -v=6 logs one "Response" line per API request
 	kubectlResponse = regexp.MustCompile(`(?m)"Response" verb=|round_trippers.go:\d+\] (GET|POST|PUT|PATCH|DELETE) https`)
 )
-
-func start(name string, args ...string) (<-chan proc, error) {
-	// GNU time forks the command from its own small process: the peak RSS Go's wait4 reports
-	// for a child it started counts the parent's memory, which the child shared (vfork) until
-	// its exec
-	f, err := os.CreateTemp("", "maxrss-")
-	if err != nil {
-		return nil, err
-	}
-	f.Close()
-	cmd := exec.Command("/usr/bin/time", append([]string{"-f", "%M", "-o", f.Name(), name}, args...)...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		os.Remove(f.Name())
-		return nil, fmt.Errorf("%w (GNU time measures the peak RSS: make deps installs it)", err)
-	}
-	ch := make(chan proc, 1)
-	go func() {
-		_ = cmd.Wait()
-		p := proc{exit: time.Now(), code: cmd.ProcessState.ExitCode(), out: out.String()}
-		if b, err := os.ReadFile(f.Name()); err == nil {
-			lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-			p.maxRSS, _ = strconv.ParseInt(lines[len(lines)-1], 10, 64) // KiB; a line before it says how the command ended
-		}
-		os.Remove(f.Name())
-		ch <- p
-	}()
-	return ch, nil
-}
 
 func run(glcd, reportFile string) error {
 	ctx := context.Background()
@@ -151,23 +116,23 @@ func run(glcd, reportFile string) error {
 		if _, err := c.Client.AppsV1().Deployments(ns).Patch(ctx, "web", types.StrategicMergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
 			return err
 		}
-		gch, err := start(glcd, "rollout", "deployment/web", "--image", img, "-n", ns, "--timeout", "10m", "--debug", kc)
+		gch, err := testbed.StartMeasured(glcd, "rollout", "deployment/web", "--image", img, "-n", ns, "--timeout", "10m", "--debug", kc)
 		if err != nil {
 			return err
 		}
-		kch, err := start(kubectl, kc, "-n", ns, "rollout", "status", "deployment/web", "--timeout=10m", "-v=6")
+		kch, err := testbed.StartMeasured(kubectl, kc, "-n", ns, "rollout", "status", "deployment/web", "--timeout=10m", "-v=6")
 		if err != nil {
 			return err
 		}
-		g, k := <-gch, <-kch
+		g, k := proc{Measured: <-gch}, proc{Measured: <-kch}
 		finished := <-done
-		if g.code != 0 || k.code != 0 || finished.IsZero() {
-			return fmt.Errorf("%s: glcd exit %d, kubectl exit %d, done %v\n%s\n%s", ns, g.code, k.code, finished, tail(g.out), tail(k.out))
+		if g.Code != 0 || k.Code != 0 || finished.IsZero() {
+			return fmt.Errorf("%s: glcd exit %d, kubectl exit %d, done %v\n%s\n%s", ns, g.Code, k.Code, finished, tail(g.Out), tail(k.Out))
 		}
-		if m := glcdRequests.FindStringSubmatch(g.out); m != nil {
+		if m := glcdRequests.FindStringSubmatch(g.Out); m != nil {
 			g.requests, _ = strconv.Atoi(m[1])
 		}
-		k.requests = len(kubectlResponse.FindAllString(k.out, -1))
+		k.requests = len(kubectlResponse.FindAllString(k.Out, -1))
 		r := result{g: g, k: k, done: finished, took: finished.Sub(begin)}
 		label := fmt.Sprintf("%d replicas", sc.replicas)
 		if sc.crowd > 0 {
@@ -176,11 +141,11 @@ func run(glcd, reportFile string) error {
 			empty1000 = r
 		}
 		add("| %s (the rollout took %.1f s) | %.1f s | %+.2f s | %.1f s | %+.2f s | %d / %d MB | %d / %d |", label, r.took.Seconds(),
-			g.exit.Sub(begin).Seconds(), g.exit.Sub(finished).Seconds(), k.exit.Sub(begin).Seconds(), k.exit.Sub(finished).Seconds(),
-			g.maxRSS>>10, k.maxRSS>>10, g.requests, k.requests)
-		if sc.crowd > 0 && empty1000.g.maxRSS > 0 {
+			g.Exit.Sub(begin).Seconds(), g.Exit.Sub(finished).Seconds(), k.Exit.Sub(begin).Seconds(), k.Exit.Sub(finished).Seconds(),
+			g.MaxRSS>>10, k.MaxRSS>>10, g.requests, k.requests)
+		if sc.crowd > 0 && empty1000.g.MaxRSS > 0 {
 			add("| 1,000 replicas: among %d other pods / in an empty namespace | RSS %.2f×, requests %.2f× | | | | | |", sc.crowd,
-				float64(g.maxRSS)/float64(empty1000.g.maxRSS), float64(g.requests)/float64(max(1, empty1000.g.requests)))
+				float64(g.MaxRSS)/float64(empty1000.g.MaxRSS), float64(g.requests)/float64(max(1, empty1000.g.requests)))
 		}
 		if sc.crowd > 0 {
 			if err := gcAtScale(ctx, c, glcd, ns, add); err != nil {
@@ -239,13 +204,13 @@ func gcAtScale(ctx context.Context, c *testbed.Cluster, glcd, ns string, add fun
 	}
 	defer os.Remove(settings)
 	begin := time.Now()
-	ch, err := start(glcd, "executor", "gc", "--config", settings, "--older-than", "1h", "--debug", "--kubeconfig="+c.Kubeconfig)
+	ch, err := testbed.StartMeasured(glcd, "executor", "gc", "--config", settings, "--older-than", "1h", "--debug", "--kubeconfig="+c.Kubeconfig)
 	if err != nil {
 		return err
 	}
-	g := <-ch
-	took := g.exit.Sub(begin)
-	if m := glcdRequests.FindStringSubmatch(g.out); m != nil {
+	g := proc{Measured: <-ch}
+	took := g.Exit.Sub(begin)
+	if m := glcdRequests.FindStringSubmatch(g.Out); m != nil {
 		g.requests, _ = strconv.Atoi(m[1])
 	}
 	after, err := c.Client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
@@ -263,11 +228,11 @@ func gcAtScale(ctx context.Context, c *testbed.Cluster, glcd, ns string, add fun
 			left["others"]++
 		}
 	}
-	if g.code != 0 || left["stale"] != 0 || left["fresh"] != gcFresh || left["others"] != others {
-		return fmt.Errorf("gc: exit %d, left %v (want 0 stale, %d fresh, %d others)\n%s", g.code, left, gcFresh, others, tail(g.out))
+	if g.Code != 0 || left["stale"] != 0 || left["fresh"] != gcFresh || left["others"] != others {
+		return fmt.Errorf("gc: exit %d, left %v (want 0 stale, %d fresh, %d others)\n%s", g.Code, left, gcFresh, others, tail(g.Out))
 	}
 	add("| `glcd executor gc` of %d stale job pods among %d other pods and %d active job pods | %.1f s, %d API requests (a list by label, then the pod and its Secret per job), %d MB peak RSS; every other pod kept | | | | | |",
-		gcStale, others, gcFresh, took.Seconds(), g.requests, g.maxRSS>>10)
+		gcStale, others, gcFresh, took.Seconds(), g.requests, g.MaxRSS>>10)
 	return nil
 }
 
