@@ -52,82 +52,74 @@ func jobOverrides(s *Settings, j *Job) (*overrides, []string) {
 	add := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
 	vals := jobValues(j, j.Variables, nil)
 
-	pairs := func(prefix, setting, what, allow string, set func(key, value, raw string)) {
-		for _, v := range vals.prefixed(prefix) {
+	allow := s.allowLists()
+	// each takes key=value pairs that must match its allow-list; check says what is wrong
+	// with a valid-looking pair, if anything
+	for _, kv := range []struct {
+		prefix, setting, what, example string
+		into                           *map[string]string
+		check                          func(k, val string) string
+	}{
+		{NodeSelectorPrefix, "nodeSelectorOverwriteAllowed", "the node selector", "kubernetes.io/arch=arm64", &o.nodeSelector, func(k, val string) string {
+			return invalid("not a node label", append(validation.IsQualifiedName(k), validation.IsValidLabelValue(val)...))
+		}},
+		{PodLabelsPrefix, "podLabelsOverwriteAllowed", "pod labels", "team=payments", &o.labels, func(k, val string) string {
+			if reserved(k) {
+				return fmt.Sprintf("%s is the executor's own label (%s*, %s): a job cannot set it", k, reservedPrefix, LabelManagedBy)
+			}
+			return invalid("not a valid label", append(validation.IsQualifiedName(k), validation.IsValidLabelValue(val)...))
+		}},
+		{PodAnnotationsPrefix, "podAnnotationsOverwriteAllowed", "pod annotations", "team=payments", &o.annotations, func(k, _ string) string {
+			if reserved(k) {
+				return fmt.Sprintf("%s is the executor's own annotation (%s*): a job cannot set it", k, reservedPrefix)
+			}
+			return invalid("not a valid annotation name", validation.IsQualifiedName(k))
+		}},
+	} {
+		for _, v := range vals.prefixed(kv.prefix) {
 			value, ok := vals.expanded(v, add)
 			if !ok {
 				continue
 			}
-			if !allowedBy(allow, value) {
-				add("%s", refusal(v, value, setting, allow, what))
+			if !allowedBy(allow[kv.setting], value) {
+				add("%s", refusal(v, value, kv.setting, s.allowListSources()[kv.setting], kv.what))
 				continue
 			}
-			set(v, value, vals.raw[v])
+			k, val, ok := strings.Cut(value, "=")
+			if !ok {
+				add("%s=%q: want key=value, such as %s", v, value, kv.example)
+				continue
+			}
+			if why := kv.check(k, val); why != "" {
+				add("%s=%q: %s", v, value, why)
+				continue
+			}
+			if *kv.into == nil {
+				*kv.into = map[string]string{}
+			}
+			(*kv.into)[k] = val
 		}
 	}
-	pairs(NodeSelectorPrefix, "nodeSelectorOverwriteAllowed", "the node selector", s.NodeSelectorOverwriteAllowed, func(v, value, _ string) {
-		k, val, ok := strings.Cut(value, "=")
+	for _, v := range vals.prefixed(NodeTolerationsPrefix) {
+		value, ok := vals.expanded(v, add)
 		if !ok {
-			add("%s=%q: want key=value, such as kubernetes.io/arch=arm64", v, value)
-			return
+			continue
 		}
-		if errs := append(validation.IsQualifiedName(k), validation.IsValidLabelValue(val)...); len(errs) > 0 {
-			add("%s=%q: not a node label: %s", v, value, strings.Join(errs, "; "))
-			return
+		if !allowedBy(allow["nodeTolerationsOverwriteAllowed"], value) {
+			add("%s", refusal(v, value, "nodeTolerationsOverwriteAllowed", s.NodeTolerationsOverwriteAllowed, "tolerations"))
+			continue
 		}
-		if o.nodeSelector == nil {
-			o.nodeSelector = map[string]string{}
-		}
-		o.nodeSelector[k] = val
-	})
-	pairs(NodeTolerationsPrefix, "nodeTolerationsOverwriteAllowed", "tolerations", s.NodeTolerationsOverwriteAllowed, func(v, value, _ string) {
 		t, err := parseToleration(value)
 		if err != nil {
 			add("%s=%q: %v", v, value, err)
-			return
+			continue
 		}
 		o.tolerations = append(o.tolerations, t)
-	})
-	pairs(PodLabelsPrefix, "podLabelsOverwriteAllowed", "pod labels", s.PodLabelsOverwriteAllowed, func(v, value, _ string) {
-		k, val, ok := strings.Cut(value, "=")
-		switch {
-		case !ok:
-			add("%s=%q: want key=value, such as team=payments", v, value)
-		case reserved(k):
-			add("%s=%q: %s is the executor's own label (%s*, %s): a job cannot set it", v, value, k, reservedPrefix, LabelManagedBy)
-		default:
-			if errs := append(validation.IsQualifiedName(k), validation.IsValidLabelValue(val)...); len(errs) > 0 {
-				add("%s=%q: not a valid label: %s", v, value, strings.Join(errs, "; "))
-				return
-			}
-			if o.labels == nil {
-				o.labels = map[string]string{}
-			}
-			o.labels[k] = val
-		}
-	})
-	pairs(PodAnnotationsPrefix, "podAnnotationsOverwriteAllowed", "pod annotations", s.PodAnnotationsOverwriteAllowed, func(v, value, _ string) {
-		k, val, ok := strings.Cut(value, "=")
-		switch {
-		case !ok:
-			add("%s=%q: want key=value", v, value)
-		case reserved(k):
-			add("%s=%q: %s is the executor's own annotation (%s*): a job cannot set it", v, value, k, reservedPrefix)
-		default:
-			if errs := validation.IsQualifiedName(k); len(errs) > 0 {
-				add("%s=%q: not a valid annotation name: %s", v, value, strings.Join(errs, "; "))
-				return
-			}
-			if o.annotations == nil {
-				o.annotations = map[string]string{}
-			}
-			o.annotations[k] = val
-		}
-	})
+	}
 	if _, ok := vals.raw[ServiceAccountVariable]; ok {
 		if value, ok := vals.expanded(ServiceAccountVariable, add); ok && value != "" {
 			switch {
-			case !allowedBy(s.ServiceAccountOverwriteAllowed, value):
+			case !allowedBy(allow["serviceAccountOverwriteAllowed"], value):
 				add("%s", refusal(ServiceAccountVariable, value, "serviceAccountOverwriteAllowed", s.ServiceAccountOverwriteAllowed, "the service account"))
 			case len(validation.IsDNS1123Subdomain(value)) > 0:
 				add("%s=%q: not a service account name: %s", ServiceAccountVariable, value, strings.Join(validation.IsDNS1123Subdomain(value), "; "))
@@ -151,14 +143,18 @@ func jobOverrides(s *Settings, j *Job) (*overrides, []string) {
 	return o, problems
 }
 
-// allowedBy says whether the allow-list (a regular expression the settings check at load)
-// matches the whole value. An empty allow-list allows nothing.
-func allowedBy(allow, value string) bool {
-	if allow == "" {
-		return false
+// allowedBy says whether the allow-list (compiled to match whole values) matches the value.
+// A nil allow-list allows nothing.
+func allowedBy(allow *regexp.Regexp, value string) bool {
+	return allow != nil && allow.MatchString(value)
+}
+
+// invalid is what a validation's errors say, or "" when there are none.
+func invalid(what string, errs []string) string {
+	if len(errs) == 0 {
+		return ""
 	}
-	re, err := regexp.Compile(`^(?:` + allow + `)$`)
-	return err == nil && re.MatchString(value)
+	return what + ": " + strings.Join(errs, "; ")
 }
 
 // refusal is the build failure of a value outside its allow-list.

@@ -147,6 +147,7 @@ type Settings struct {
 	PodLabelsOverwriteAllowed       string `json:"podLabelsOverwriteAllowed"`
 	PodAnnotationsOverwriteAllowed  string `json:"podAnnotationsOverwriteAllowed"`
 	ServiceAccountOverwriteAllowed  string `json:"serviceAccountOverwriteAllowed"`
+	compiledAllowLists              map[string]*regexp.Regexp
 	// BuildsSizeLimit caps the builds emptyDir (default 10Gi): a job writing more is evicted.
 	BuildsSizeLimit *resource.Quantity `json:"buildsSizeLimit"`
 	// MaxServices caps the number of services: of a job (default 5).
@@ -257,6 +258,7 @@ func LoadSettings(file string, lookup ci.Lookup) (*Settings, error) {
 	withDefaults(&s.HelperResources.Requests, &s.HelperResources.Limits, defaultResources["helper"], s.HelperResources.Max)
 	withDefaults(&s.ServiceResources.Requests, &s.ServiceResources.Limits, defaultResources["service"], s.ServiceResources.Max)
 	problems = append(problems, s.problems()...)
+	s.compiledAllowLists = s.allowLists()
 	if len(problems) > 0 {
 		where := "GLCD_EXECUTOR_* variables"
 		if file != "" {
@@ -435,16 +437,42 @@ func (s *Settings) problems() []string {
 			}
 		}
 	}
-	for _, a := range []struct{ name, re string }{
-		{"nodeSelectorOverwriteAllowed", s.NodeSelectorOverwriteAllowed},
-		{"nodeTolerationsOverwriteAllowed", s.NodeTolerationsOverwriteAllowed},
-		{"podLabelsOverwriteAllowed", s.PodLabelsOverwriteAllowed},
-		{"podAnnotationsOverwriteAllowed", s.PodAnnotationsOverwriteAllowed},
-		{"serviceAccountOverwriteAllowed", s.ServiceAccountOverwriteAllowed},
-	} {
-		if _, err := regexp.Compile(`^(?:` + a.re + `)$`); err != nil {
-			add("%s %q: not a regular expression: %v", a.name, a.re, err)
+	for name, re := range s.allowListSources() {
+		if _, err := compileAllowList(re); err != nil {
+			add("%s %q: not a regular expression: %v", name, re, err)
 		}
+	}
+	return out
+}
+
+// allowListSources are the overwrite allow-lists of the settings, by setting name.
+func (s *Settings) allowListSources() map[string]string {
+	return map[string]string{
+		"nodeSelectorOverwriteAllowed":    s.NodeSelectorOverwriteAllowed,
+		"nodeTolerationsOverwriteAllowed": s.NodeTolerationsOverwriteAllowed,
+		"podLabelsOverwriteAllowed":       s.PodLabelsOverwriteAllowed,
+		"podAnnotationsOverwriteAllowed":  s.PodAnnotationsOverwriteAllowed,
+		"serviceAccountOverwriteAllowed":  s.ServiceAccountOverwriteAllowed,
+	}
+}
+
+// compileAllowList compiles an allow-list to match whole values; "" allows nothing (nil).
+func compileAllowList(re string) (*regexp.Regexp, error) {
+	if re == "" {
+		return nil, nil
+	}
+	return regexp.Compile(`^(?:` + re + `)$`)
+}
+
+// allowLists are the compiled allow-lists, by setting name: compiled once at load, or here
+// for settings built in code. An allow-list that does not compile allows nothing.
+func (s *Settings) allowLists() map[string]*regexp.Regexp {
+	if s.compiledAllowLists != nil {
+		return s.compiledAllowLists
+	}
+	out := map[string]*regexp.Regexp{}
+	for name, re := range s.allowListSources() {
+		out[name], _ = compileAllowList(re)
 	}
 	return out
 }

@@ -178,9 +178,8 @@ func Prepare(o Options) (*Plan, error) {
 		predefined["CI_JOB_STAGE"] = s
 	}
 	for _, c := range p.Components {
-		if rest, ok := strings.CutPrefix(c.File, "catalog:"); ok {
-			project, f, _ := strings.Cut(rest, "//")
-			plan.Notes = append(plan.Notes, fmt.Sprintf("component %s is read from the %s catalog this glcd holds (%s), whatever its version", c.Ref, project, f))
+		if c.Catalog != "" {
+			plan.Notes = append(plan.Notes, fmt.Sprintf("component %s is read from the %s catalog this glcd holds (%s), whatever its version", c.Ref, c.Catalog, c.File))
 			continue
 		}
 		rel, _ := filepath.Rel(abs, c.File)

@@ -199,7 +199,7 @@ func TestComponentOfACatalog(t *testing.T) {
 		names = append(names, j.Name)
 	}
 	if !reflect.DeepEqual(names, []string{"apply", "deploy-web"}) || len(p.Components) != 2 ||
-		p.Components[0].File != "catalog:glcd/glcd//templates/deploy.yml" || !reflect.DeepEqual(p.Remote, []string{"component gitlab.com/other/lib/lint@1.0.0"}) {
+		p.Components[0].Catalog != "glcd/glcd" || p.Components[0].File != "templates/deploy.yml" || !reflect.DeepEqual(p.Remote, []string{"component gitlab.com/other/lib/lint@1.0.0"}) {
 		t.Errorf("jobs %v, components %+v, remote %v", names, p.Components, p.Remote)
 	}
 	for ci, want := range map[string]string{

@@ -66,9 +66,21 @@ const catalogFile = "catalog:"
 
 // Component is a CI/CD catalog component of the project, read from the checkout.
 type Component struct {
-	// Ref is the component: line, expanded; File the template read for it, in the checkout
-	// or, for a catalog's, catalog:PROJECT//templates/NAME.yml.
-	Ref, File string
+	// Ref is the component: line, expanded; File the template read for it: a path in the
+	// checkout, or, when Catalog names the catalog project it came from, a path in that
+	// catalog (templates/NAME.yml).
+	Ref, Catalog, File string
+}
+
+// splitCatalogFile splits a file read for an include into its catalog project ("" for the
+// checkout) and path.
+func splitCatalogFile(file string) (catalog, path string) {
+	rest, ok := strings.CutPrefix(file, catalogFile)
+	if !ok {
+		return "", file
+	}
+	catalog, path, _ = strings.Cut(rest, "//")
+	return catalog, path
 }
 
 // LoadWith reads file and what it includes that the checkout holds (local files, this
@@ -170,7 +182,8 @@ func (p *Pipeline) read(file, root string, top map[string]any, seen map[string]b
 				p.Remote = append(p.Remote, "component "+ref)
 				continue
 			}
-			p.Components = append(p.Components, Component{Ref: ref, File: f})
+			catalog, path := splitCatalogFile(f)
+			p.Components = append(p.Components, Component{Ref: ref, Catalog: catalog, File: path})
 			files = []string{f}
 		case inc.local != "" && strings.HasPrefix(file, catalogFile):
 			return fmt.Errorf("%s: include local %s: a catalog component's local includes are not read", file, inc.local)
@@ -206,11 +219,10 @@ func (p *Pipeline) read(file, root string, top map[string]any, seen map[string]b
 
 // readFile reads a file of the checkout or of a catalog.
 func (o *LoadOptions) readFile(file string) ([]byte, error) {
-	rest, ok := strings.CutPrefix(file, catalogFile)
-	if !ok {
+	project, path := splitCatalogFile(file)
+	if project == "" {
 		return ci.ReadFile(file)
 	}
-	project, path, _ := strings.Cut(rest, "//")
 	fsys, ok := o.Catalogs[project]
 	if !ok {
 		return nil, fmt.Errorf("no catalog %s", project)

@@ -71,7 +71,7 @@ func tagPipeline(glcd, name, image, appRepo, tag string, vars []string) error {
 		return err
 	}
 	for _, c := range p.Components {
-		fmt.Printf("include: component: %s (%s of this glcd's catalog)\n", c.Ref, c.File[strings.LastIndex(c.File, "//")+2:])
+		fmt.Printf("include: component: %s (%s of this glcd's catalog)\n", c.Ref, c.File)
 	}
 	jobs := map[string]pipeline.Job{}
 	for _, j := range p.Jobs {
