@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -53,20 +54,24 @@ func eventTime(e *corev1.Event) time.Time {
 }
 
 // collectEvents returns the newest events about the given objects (by UID) last seen at or
-// after since, oldest first.
+// after since, oldest first. It reads the events of each object alone (a field selector on
+// its UID): a namespace of thousands of pods holds thousands of events, and a report names a
+// bounded number of objects.
 func collectEvents(ctx context.Context, cs kubernetes.Interface, ns string, uids map[string]bool, since time.Time) ([]EventLine, error) {
-	list, err := cs.CoreV1().Events(ns).List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return nil, fmt.Errorf("events in %s: %w", ns, err)
-	}
 	var out []EventLine
-	for i := range list.Items {
-		e := &list.Items[i]
-		if !uids[string(e.InvolvedObject.UID)] || eventTime(e).Before(since) {
-			continue
+	for _, uid := range slices.Sorted(maps.Keys(uids)) {
+		list, err := cs.CoreV1().Events(ns).List(ctx, metav1.ListOptions{FieldSelector: fields.OneTermEqualSelector("involvedObject.uid", uid).String()})
+		if err != nil {
+			return nil, fmt.Errorf("events in %s: %w", ns, err)
 		}
-		out = append(out, EventLine{Time: eventTime(e), Type: e.Type, Reason: e.Reason, Count: e.Count,
-			Object: strings.ToLower(e.InvolvedObject.Kind) + "/" + e.InvolvedObject.Name, Message: strings.TrimSpace(e.Message)})
+		for i := range list.Items {
+			e := &list.Items[i]
+			if eventTime(e).Before(since) {
+				continue
+			}
+			out = append(out, EventLine{Time: eventTime(e), Type: e.Type, Reason: e.Reason, Count: e.Count,
+				Object: strings.ToLower(e.InvolvedObject.Kind) + "/" + e.InvolvedObject.Name, Message: strings.TrimSpace(e.Message)})
+		}
 	}
 	slices.SortStableFunc(out, func(a, b EventLine) int { return a.Time.Compare(b.Time) })
 	if len(out) > maxEvents {
@@ -177,12 +182,28 @@ func WriteReport(w io.Writer, r *Result) {
 		for _, p := range r.Pending {
 			fmt.Fprintf(&b, "  still not ready: %s\n", p)
 		}
+		if r.PendingMore > 0 {
+			fmt.Fprintf(&b, "  ... and %d more pods not ready\n", r.PendingMore)
+		}
 	}
 	if r.Status == StatusFailed || r.Status == StatusTimeout {
 		if len(r.Pods) > 0 {
 			b.WriteString("pods:\n")
-			for _, p := range r.Pods {
-				fmt.Fprintf(&b, "  %s\n", p)
+			groups := r.Groups
+			if groups == nil {
+				_, groups = grouped(r.Pods)
+			}
+			for _, g := range groups {
+				shown := 0
+				for _, p := range r.Pods {
+					if p.Reason == g.Reason {
+						fmt.Fprintf(&b, "  %s\n", p)
+						shown++
+					}
+				}
+				if g.Count > shown {
+					fmt.Fprintf(&b, "  ... %d pods in all with %s (%d more not shown)\n", g.Count, g.Reason, g.Count-shown)
+				}
 			}
 		}
 		if len(r.Events) > 0 {

@@ -167,7 +167,7 @@ func watchAndReport(ctx context.Context, cs kubernetes.Interface, opts Options, 
 			}
 		}
 		if out.Status == StatusTimeout || len(out.Pods) == 0 {
-			for _, u := range out.podUIDs {
+			for _, u := range out.pendingUIDs {
 				uids[u] = true
 			}
 		}

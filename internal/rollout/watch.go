@@ -45,17 +45,25 @@ type WatchOptions struct {
 
 // Outcome is what a watch saw.
 type Outcome struct {
-	Status   Status       `json:"status"`
-	Reason   string       `json:"reason,omitempty"`
-	Message  string       `json:"message,omitempty"`
-	Revision int64        `json:"revision,omitempty"`
-	Counts   string       `json:"counts,omitempty"`
-	Pods     []PodProblem `json:"pods,omitempty"`
-	// Pending lists the pods still not ready when the watch timed out.
-	Pending []string `json:"pending,omitempty"`
+	Status   Status `json:"status"`
+	Reason   string `json:"reason,omitempty"`
+	Message  string `json:"message,omitempty"`
+	Revision int64  `json:"revision,omitempty"`
+	Counts   string `json:"counts,omitempty"`
+	// Pods are the new pods' problems: a few examples of each reason (maxExamples), as
+	// many as Groups counts.
+	Pods []PodProblem `json:"pods,omitempty"`
+	// Groups counts the problems by reason, first seen first: a report's size does not grow
+	// with the number of pods.
+	Groups []ProblemGroup `json:"groups,omitempty"`
+	// Pending lists (the first maxPending of) the pods still not ready when the watch timed
+	// out; PendingMore counts the others.
+	Pending     []string `json:"pending,omitempty"`
+	PendingMore int      `json:"pendingMore,omitempty"`
 
 	newRevisionUIDs []string // the new ReplicaSet / ControllerRevision, for events
 	podUIDs         map[string]string
+	pendingUIDs     []string // of the pods Pending names, for events
 }
 
 // tick is how often time-based rules (grace, readiness budget) are re-checked against the
@@ -238,8 +246,8 @@ func workloadLW(cs kubernetes.Interface, ns string, kind Kind, fieldSel string) 
 func timeoutOutcome(last *Outcome) *Outcome {
 	out := &Outcome{Status: StatusTimeout, Reason: "Timeout"}
 	if last != nil {
-		out.Counts, out.Pending, out.Pods, out.Revision = last.Counts, last.Pending, last.Pods, last.Revision
-		out.newRevisionUIDs, out.podUIDs = last.newRevisionUIDs, last.podUIDs
+		out.Counts, out.Pending, out.PendingMore, out.Pods, out.Groups, out.Revision = last.Counts, last.Pending, last.PendingMore, last.Pods, last.Groups, last.Revision
+		out.newRevisionUIDs, out.podUIDs, out.pendingUIDs = last.newRevisionUIDs, last.podUIDs, last.pendingUIDs
 	}
 	out.Message = "timed out waiting for the rollout"
 	if out.Counts != "" {
@@ -276,12 +284,12 @@ func (s *watchState) evaluate(now time.Time) (*Outcome, bool, error) {
 	out := &Outcome{podUIDs: map[string]string{}}
 	cur := s.currentRevision(rt, out)
 	out.Counts = counts(rt)
-	out.Pending = pendingPods(s.pods, cur, out)
+	out.Pending, out.PendingMore = pendingPods(s.pods, cur, out)
 	_, done, verr := s.viewer.Status(&unstructured.Unstructured{Object: content}, 0)
 	if verr != nil {
 		if strings.Contains(verr.Error(), "exceeded its progress deadline") {
 			out.Status, out.Reason, out.Message = StatusFailed, ReasonProgressDeadline, verr.Error()
-			out.Pods = s.problems(cur, now)
+			out.Pods, out.Groups = grouped(s.problems(cur, now))
 			return out, true, nil
 		}
 		return nil, false, fmt.Errorf("%s: %w", s.w.ref, verr)
@@ -300,7 +308,7 @@ func (s *watchState) evaluate(now time.Time) (*Outcome, bool, error) {
 	}
 	// done with a problem showing (a pod without readiness probe that is available but
 	// crashing): not a success; the problem's grace decides
-	out.Pods = probs
+	out.Pods, out.Groups = grouped(probs)
 	seen := map[string]bool{}
 	var failing []PodProblem
 	for _, p := range probs {
@@ -321,7 +329,7 @@ func (s *watchState) evaluate(now time.Time) (*Outcome, bool, error) {
 	if len(failing) > 0 {
 		out.Status, out.Reason = StatusFailed, failing[0].Reason
 		out.Message = failing[0].String()
-		out.Pods = failing
+		out.Pods, out.Groups = grouped(failing)
 		return out, true, nil
 	}
 	return out, false, nil
@@ -406,9 +414,42 @@ func (s *watchState) problems(cur *revisionPods, now time.Time) []PodProblem {
 	return out
 }
 
-// pendingPods lists the new revision's pods that are not ready, for a timeout report.
-func pendingPods(pods cache.Store, cur *revisionPods, out *Outcome) []string {
-	var pending []string
+// Bounds of a report on many pods.
+const (
+	maxExamples = 3  // pods shown per reason
+	maxPending  = 10 // pods named as not ready at a timeout
+)
+
+// ProblemGroup counts the pods' problems of one reason.
+type ProblemGroup struct {
+	Reason string `json:"reason"`
+	Count  int    `json:"count"`
+}
+
+// grouped keeps maxExamples problems of each reason and counts them all.
+func grouped(probs []PodProblem) ([]PodProblem, []ProblemGroup) {
+	var kept []PodProblem
+	var groups []ProblemGroup
+	at := map[string]int{}
+	for _, p := range probs {
+		i, ok := at[p.Reason]
+		if !ok {
+			i = len(groups)
+			at[p.Reason] = i
+			groups = append(groups, ProblemGroup{Reason: p.Reason})
+		}
+		groups[i].Count++
+		if groups[i].Count <= maxExamples {
+			kept = append(kept, p)
+		}
+	}
+	return kept, groups
+}
+
+// pendingPods lists the new revision's pods that are not ready, for a timeout report: the
+// first maxPending by name, and how many more there are.
+func pendingPods(pods cache.Store, cur *revisionPods, out *Outcome) ([]string, int) {
+	var pending []*corev1.Pod
 	for _, x := range pods.List() {
 		p := x.(*corev1.Pod)
 		if cur != nil && p.Labels[cur.labelKey] != cur.labelValue {
@@ -422,11 +463,17 @@ func pendingPods(pods cache.Store, cur *revisionPods, out *Outcome) []string {
 			}
 		}
 		if !ready && p.DeletionTimestamp == nil {
-			pending = append(pending, fmt.Sprintf("pod/%s (%s)", p.Name, p.Status.Phase))
+			pending = append(pending, p)
 		}
 	}
-	slices.Sort(pending)
-	return pending
+	slices.SortFunc(pending, func(a, b *corev1.Pod) int { return strings.Compare(a.Name, b.Name) })
+	more := max(0, len(pending)-maxPending)
+	var names []string
+	for _, p := range pending[:len(pending)-more] {
+		names = append(names, fmt.Sprintf("pod/%s (%s)", p.Name, p.Status.Phase))
+		out.pendingUIDs = append(out.pendingUIDs, string(p.UID))
+	}
+	return names, more
 }
 
 // counts is the progress line: "2/3 updated, 1/3 available".

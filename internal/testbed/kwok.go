@@ -1,6 +1,7 @@
 package testbed
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -26,7 +27,83 @@ const (
 	KwokAnnotation = "kwok.x-k8s.io/node"
 	KwokLabel      = "glcd.test/kwok"
 	KwokTaint      = "kwok.x-k8s.io/node"
+	// KwokCrashOneInTen is the pod label (value "true") under which kwok makes about one
+	// pod in ten crash-loop instead of becoming Ready (crashLoopStage): a failing rollout.
+	KwokCrashOneInTen = "glcd.test/crash-one-in-ten"
 )
+
+// crashLoopStage makes a bound pod labelled KwokCrashOneInTen crash-loop as a kubelet
+// reports it: Running, not Ready, its containers waiting in CrashLoopBackOff after a run
+// that exited 1. It matches what kwok's pod-ready stage matches, with weight 1 against the
+// 9 EnsureKwok gives pod-ready, so kwok picks it for one such pod in ten, at random.
+const crashLoopStage = `apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata:
+  name: glcd-pod-crash-loop
+spec:
+  resourceRef:
+    apiGroup: v1
+    kind: Pod
+  selector:
+    matchExpressions:
+    - key: '.metadata.labels["` + KwokCrashOneInTen + `"]'
+      operator: 'In'
+      values:
+      - 'true'
+    - key: '.metadata.deletionTimestamp'
+      operator: 'DoesNotExist'
+    - key: '.status.phase'
+      operator: 'In'
+      values:
+      - 'Pending'
+    - key: '.status.conditions.[] | select( .type == "Ready" ) | .status'
+      operator: 'NotIn'
+      values:
+      - 'True'
+  weight: 1
+  next:
+    statusTemplate: |
+      {{ $now := Now }}
+      conditions:
+      - lastTransitionTime: {{ $now | Quote }}
+        status: "True"
+        type: Initialized
+      - lastTransitionTime: {{ $now | Quote }}
+        status: "False"
+        reason: ContainersNotReady
+        type: Ready
+      - lastTransitionTime: {{ $now | Quote }}
+        status: "False"
+        reason: ContainersNotReady
+        type: ContainersReady
+      containerStatuses:
+      {{ range .spec.containers }}
+      - image: {{ .image | Quote }}
+        name: {{ .name | Quote }}
+        ready: false
+        started: false
+        restartCount: 1
+        state:
+          waiting:
+            reason: CrashLoopBackOff
+            message: back-off 10s restarting failed container
+        lastState:
+          terminated:
+            exitCode: 1
+            reason: Error
+            startedAt: {{ $now | Quote }}
+            finishedAt: {{ $now | Quote }}
+      {{ end }}
+      {{ $hostIPs := NodeIPsWith .spec.nodeName }}
+      {{ with $hostIPs }}
+      hostIP: {{ index . 0 | Quote }}
+      {{ end }}
+      phase: Running
+      startTime: {{ $now | Quote }}
+`
+
+// podReadyWeight is the weight of kwok's pod-ready stage against crashLoopStage's 1.
+const podReadyWeight = "  weight: 9\n"
 
 // KwokPodSpec makes spec a pod of the simulated nodes: selected onto them, tolerating them.
 func KwokPodSpec(spec *corev1.PodSpec) {
@@ -44,6 +121,9 @@ func KwokPodSpec(spec *corev1.PodSpec) {
 var kwokStages = []string{"node/fast/node-initialize.yaml", "node/heartbeat-with-lease/node-heartbeat-with-lease.yaml",
 	"pod/fast/pod-ready.yaml", "pod/fast/pod-complete.yaml", "pod/fast/pod-delete.yaml", "pod/chaos/pod-container-running-failed.yaml"}
 
+// stagesFile is the stages' file beside the binary; its name changes with what it holds.
+const stagesFile = "stages-2.yaml"
+
 // EnsureKwok builds the kwok binary of KwokVersion once (with its own module's versions, as
 // `go install` does) beside its stages file (kwok --config), and returns the binary's path. A
 // file lock makes concurrent callers wait.
@@ -54,7 +134,7 @@ func EnsureKwok(ctx context.Context, log io.Writer) (string, error) {
 	}
 	dir := filepath.Join(c, "kwok-"+KwokVersion)
 	bin := filepath.Join(dir, "kwok")
-	if _, err := os.Stat(filepath.Join(dir, "stages.yaml")); err == nil {
+	if _, err := os.Stat(filepath.Join(dir, stagesFile)); err == nil {
 		return bin, nil
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -65,7 +145,7 @@ func EnsureKwok(ctx context.Context, log io.Writer) (string, error) {
 		return "", err
 	}
 	defer unlock()
-	if _, err := os.Stat(filepath.Join(dir, "stages.yaml")); err == nil {
+	if _, err := os.Stat(filepath.Join(dir, stagesFile)); err == nil {
 		return bin, nil
 	}
 	if _, err := os.Stat(bin); err != nil {
@@ -90,9 +170,16 @@ func EnsureKwok(ctx context.Context, log io.Writer) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("kwok stage: %w", err)
 		}
+		if f == "pod/fast/pod-ready.yaml" {
+			if !bytes.Contains(b, []byte("\nspec:\n")) {
+				return "", fmt.Errorf("kwok stage %s: no spec: line to weigh it against the crash-loop stage", f)
+			}
+			b = bytes.Replace(b, []byte("\nspec:\n"), []byte("\nspec:\n"+podReadyWeight), 1)
+		}
 		stages = append(append(stages, "---\n"...), b...)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "stages.yaml"), stages, 0o644); err != nil {
+	stages = append(append(stages, "---\n"...), crashLoopStage...)
+	if err := os.WriteFile(filepath.Join(dir, stagesFile), stages, 0o644); err != nil {
 		return "", err
 	}
 	return bin, nil
@@ -136,7 +223,7 @@ func (c *Cluster) FakeNodes(ctx context.Context, n, maxPods int) (stop func(), e
 		deleteNodes()
 		return nil, err
 	}
-	cmd := exec.Command(bin, "--kubeconfig", c.Kubeconfig, "--config", filepath.Join(filepath.Dir(bin), "stages.yaml"),
+	cmd := exec.Command(bin, "--kubeconfig", c.Kubeconfig, "--config", filepath.Join(filepath.Dir(bin), stagesFile),
 		"--manage-nodes-with-annotation-selector", KwokAnnotation+"=fake",
 		"--node-ip", c.NodeIP, "--cidr", "10.250.0.0/16", "--node-lease-duration-seconds", "40")
 	cmd.Stdout, cmd.Stderr = logFile, logFile

@@ -644,17 +644,66 @@ func (e *env) concurrency(ctx context.Context) ([]string, error) {
 		wg.Wait()
 		return out, time.Since(begin), errors.Join(errs...)
 	}
-	single, _, err := batch(9600, 3, 1)
-	if err != nil {
-		return nil, err
+	// the floor: the same number of pods started at once with kubectl run, each until Ready
+	floor := func(first, n int) ([]time.Duration, error) {
+		out := make([]time.Duration, n)
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				pod := fmt.Sprintf("floor-%d", first+i)
+				t0 := time.Now()
+				if errs[i] = e.kctl(ctx, "run", pod, "--image="+testbed.HelperImage, "--restart=Never", "--image-pull-policy=IfNotPresent",
+					"--command", "--", "sh", "-c", "while :; do sleep 3600; done"); errs[i] != nil {
+					return
+				}
+				errs[i] = e.kctl(ctx, "wait", "--for=condition=Ready", "pod/"+pod, "--timeout=120s")
+				out[i] = time.Since(t0)
+			})
+		}
+		wg.Wait()
+		for i := range n {
+			_ = e.kctl(ctx, "delete", "pod", fmt.Sprintf("floor-%d", first+i), "--grace-period=0", "--force", "--wait=false")
+		}
+		return out, errors.Join(errs...)
 	}
-	twenty, _, err := batch(9700, 20, 20)
-	if err != nil {
-		return nil, err
+	type level struct {
+		jobs       []one
+		floor      []time.Duration
+		label      string
+		n, first   int
+		floorFirst int
+	}
+	levels := []*level{{label: "1 at a time (3 jobs)", n: 1, first: 9600, floorFirst: 600}, {label: "5 at once", n: 5, first: 9650, floorFirst: 650}, {label: "20 at once", n: 20, first: 9700, floorFirst: 700}}
+	for _, l := range levels {
+		count := l.n
+		if l.n == 1 {
+			count = 3
+		}
+		var err error
+		if l.jobs, _, err = batch(l.first, count, l.n); err != nil {
+			return nil, err
+		}
+		if l.n == 1 {
+			for i := range 3 {
+				d, err := floor(l.floorFirst+i, 1)
+				if err != nil {
+					return nil, err
+				}
+				l.floor = append(l.floor, d...)
+			}
+		} else if l.floor, err = floor(l.floorFirst, l.n); err != nil {
+			return nil, err
+		}
 	}
 	hundred, took, err := batch(9800, 100, 20)
 	if err != nil {
 		return nil, err
+	}
+	pct := func(ds []time.Duration) (p50, p95 time.Duration) {
+		ds = slices.Clone(ds)
+		slices.Sort(ds)
+		return ds[len(ds)/2], ds[(len(ds)*95+99)/100-1]
 	}
 	stats := func(js []one) (p50, p95 time.Duration, reqLo, reqHi int) {
 		var ds []time.Duration
@@ -663,11 +712,14 @@ func (e *env) concurrency(ctx context.Context) ([]string, error) {
 			ds = append(ds, j.prepare)
 			reqLo, reqHi = min(reqLo, j.requests), max(reqHi, j.requests)
 		}
-		slices.Sort(ds)
-		return ds[len(ds)/2], ds[(len(ds)*95+99)/100-1], reqLo, reqHi
+		p50, p95 = pct(ds)
+		return p50, p95, reqLo, reqHi
+	}
+	all := slices.Clone(hundred)
+	for _, l := range levels {
+		all = append(all, l.jobs...)
 	}
 	crossed := 0
-	all := append(append(slices.Clone(single), twenty...), hundred...)
 	for _, a := range all {
 		for _, b := range all {
 			if a.pod != b.pod && strings.Contains(a.out, b.pod) {
@@ -675,20 +727,26 @@ func (e *env) concurrency(ctx context.Context) ([]string, error) {
 			}
 		}
 	}
-	s50, s95, sLo, sHi := stats(single)
-	t50, t95, tLo, tHi := stats(twenty)
+	lines := []string{
+		"",
+		"Concurrency: trivial jobs (prepare, one stage, cleanup), stages run with --debug for their API request counts; the floor is as many pods started at once with `kubectl run` and `kubectl wait --for=condition=Ready` (same image, same node):",
+		"",
+		"| jobs | glcd prepare p50 / p95 | kubectl floor p50 / p95 | glcd p95 / floor p95 | p95 / the single job's: glcd, floor | API requests per job (all stages) | wall time |",
+		"|---|---|---|---|---|---|---|",
+	}
+	_, s95, _, _ := stats(levels[0].jobs)
+	_, f1 := pct(levels[0].floor)
+	for _, l := range levels {
+		g50, g95, lo, hi := stats(l.jobs)
+		f50, f95 := pct(l.floor)
+		lines = append(lines, fmt.Sprintf("| %s | %s / %s | %s / %s | %.2f | %.2f×, %.2f× | %d–%d | |", l.label, ms(g50), ms(g95), ms(f50), ms(f95),
+			g95.Seconds()/f95.Seconds(), g95.Seconds()/s95.Seconds(), f95.Seconds()/f1.Seconds(), lo, hi))
+	}
 	h50, h95, hLo, hHi := stats(hundred)
-	return []string{
-		"",
-		"Concurrency: trivial jobs (prepare, one stage, cleanup), stages run with --debug for their API request counts:",
-		"",
-		"| jobs | prepare p50 / p95 | API requests per job (all stages) | wall time |",
-		"|---|---|---|---|",
-		fmt.Sprintf("| 1 at a time (3 jobs) | %s / %s | %d–%d | |", ms(s50), ms(s95), sLo, sHi),
-		fmt.Sprintf("| 20 at once | %s / %s (p95 %.2f× the single job's) | %d–%d | |", ms(t50), ms(t95), t95.Seconds()/s50.Seconds(), tLo, tHi),
-		fmt.Sprintf("| 100 through 20 slots | %s / %s | %d–%d | %s: %.1f jobs/min |", ms(h50), ms(h95), hLo, hHi, ms(took), 100/took.Minutes()),
-		fmt.Sprintf("| a job's output naming another job's pod | %d of %d jobs | | |", crossed, len(all)),
-	}, nil
+	return append(lines,
+		fmt.Sprintf("| 100 through 20 slots | %s / %s | | | | %d–%d | %s: %.1f jobs/min |", ms(h50), ms(h95), hLo, hHi, ms(took), 100/took.Minutes()),
+		fmt.Sprintf("| a job's output naming another job's pod | %d of %d jobs | | | | | |", crossed, len(all)),
+	), nil
 }
 
 func (e *env) kctl(ctx context.Context, args ...string) error {

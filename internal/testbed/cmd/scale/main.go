@@ -91,6 +91,7 @@ func run(glcd, reportFile string) error {
 		took time.Duration
 	}
 	var empty1000 result
+	var growth []result // 10, 100, 1,000 replicas in an empty namespace
 	for _, sc := range []struct {
 		replicas, crowd int
 	}{{10, 0}, {100, 0}, {1000, 0}, {1000, crowd}} {
@@ -137,8 +138,11 @@ func run(glcd, reportFile string) error {
 		label := fmt.Sprintf("%d replicas", sc.replicas)
 		if sc.crowd > 0 {
 			label += fmt.Sprintf(" among %d other pods", sc.crowd)
-		} else if sc.replicas == 1000 {
-			empty1000 = r
+		} else {
+			growth = append(growth, r)
+			if sc.replicas == 1000 {
+				empty1000 = r
+			}
 		}
 		add("| %s (the rollout took %.1f s) | %.1f s | %+.2f s | %.1f s | %+.2f s | %d / %d MB | %d / %d |", label, r.took.Seconds(),
 			g.Exit.Sub(begin).Seconds(), g.Exit.Sub(finished).Seconds(), k.Exit.Sub(begin).Seconds(), k.Exit.Sub(finished).Seconds(),
@@ -148,6 +152,9 @@ func run(glcd, reportFile string) error {
 				float64(g.MaxRSS)/float64(empty1000.g.MaxRSS), float64(g.requests)/float64(max(1, empty1000.g.requests)))
 		}
 		if sc.crowd > 0 {
+			if err := failingAtScale(ctx, c, glcd, kubectl, ns, add); err != nil {
+				return err
+			}
 			if err := gcAtScale(ctx, c, glcd, ns, add); err != nil {
 				return err
 			}
@@ -157,8 +164,130 @@ func run(glcd, reportFile string) error {
 		}
 	}
 	add("")
+	add("How the cost grows with the replicas (empty namespace), glcd (g) beside kubectl (k):")
+	add("")
+	add("```")
+	labels := []string{"10", "100", "1000"}
+	var gRSS, kRSS, gReq, kReq, gT, kT []float64
+	for _, r := range growth {
+		gRSS, kRSS = append(gRSS, float64(r.g.MaxRSS>>10)), append(kRSS, float64(r.k.MaxRSS>>10))
+		gReq, kReq = append(gReq, float64(r.g.requests)), append(kReq, float64(r.k.requests))
+		gT, kT = append(gT, r.g.Exit.Sub(r.done).Seconds()), append(kT, r.k.Exit.Sub(r.done).Seconds())
+	}
+	for _, l := range bars("peak RSS, MB", labels, gRSS, kRSS) {
+		add("%s", l)
+	}
+	for _, l := range bars("API requests", labels, gReq, kReq) {
+		add("%s", l)
+	}
+	for _, l := range bars("exit after the last new pod Ready, s", labels, gT, kT) {
+		add("%s", l)
+	}
+	add("```")
+	add("")
 	add("| %s |", strings.Replace(c.MemoryReport(), "peak RSS ", "test bed peak RSS (all components) | ", 1))
 	return os.WriteFile(reportFile, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+}
+
+// failAfter is glcd's --fail-after in the failing rollout; kubectlWait how long kubectl
+// rollout status is given to say anything about it.
+const (
+	failAfter   = 3 * time.Second
+	kubectlWait = 30 * time.Second
+)
+
+// failingAtScale rolls deployment/web of ns (1,000 replicas among the crowd) to an image
+// whose pods crash-loop one in ten (testbed.KwokCrashOneInTen), glcd and kubectl rollout
+// status side by side: how soon after the first crash each says the rollout failed, and how
+// large glcd's report is.
+func failingAtScale(ctx context.Context, c *testbed.Cluster, glcd, kubectl, ns string, add func(string, ...any)) error {
+	img := "testbed.local/app:3"
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var crashTimes []time.Time
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		crashTimes = watchCrashes(wctx, c, ns, img)
+	}()
+	patch := fmt.Sprintf(`{"spec":{"template":{"metadata":{"labels":{%q:"true"}},"spec":{"containers":[{"name":"web","image":%q}]}}}}`, testbed.KwokCrashOneInTen, img)
+	begin := time.Now()
+	if _, err := c.Client.AppsV1().Deployments(ns).Patch(ctx, "web", types.StrategicMergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
+		return err
+	}
+	gch, err := testbed.StartMeasured(glcd, "rollout", "deployment/web", "--image", img, "-n", ns, "--timeout", "10m",
+		"--fail-after", failAfter.String(), "--debug", "--kubeconfig="+c.Kubeconfig)
+	if err != nil {
+		return err
+	}
+	kch, err := testbed.StartMeasured(kubectl, "--kubeconfig="+c.Kubeconfig, "-n", ns, "rollout", "status", "deployment/web", "--timeout="+kubectlWait.String(), "-v=6")
+	if err != nil {
+		return err
+	}
+	g, k := proc{Measured: <-gch}, proc{Measured: <-kch}
+	cancel()
+	<-watched
+	var first time.Time
+	crashes := 0
+	for _, t := range crashTimes {
+		if t.Before(g.Exit) {
+			crashes++
+		}
+	}
+	if len(crashTimes) > 0 {
+		first = crashTimes[0]
+	}
+	var report []string
+	for _, l := range strings.Split(g.Out, "\n") {
+		if l != "" && !strings.Contains(l, "level=DEBUG") && !strings.Contains(l, "level=INFO") {
+			report = append(report, l)
+		}
+	}
+	text := strings.Join(report, "\n")
+	if g.Code != 1 || first.IsZero() || !strings.Contains(text, "CrashLoopBackOff") || !strings.Contains(text, "pods in all with CrashLoopBackOff") {
+		return fmt.Errorf("failing rollout in %s: glcd exit %d (want 1), first crash %v, report:\n%s", ns, g.Code, first, tail(text))
+	}
+	if m := glcdRequests.FindStringSubmatch(g.Out); m != nil {
+		g.requests, _ = strconv.Atoi(m[1])
+	}
+	k.requests = len(kubectlResponse.FindAllString(k.Out, -1))
+	kVerdict := fmt.Sprintf("no verdict: exit %d at its %s timeout (it reports a stuck Deployment only at progressDeadlineSeconds, 600 s by default)", k.Code, kubectlWait)
+	if k.Code == 0 {
+		kVerdict = fmt.Sprintf("said the rollout succeeded (exit 0) %.1f s after the first crash", k.Exit.Sub(first).Seconds())
+	}
+	fmt.Fprintf(os.Stderr, "scale: glcd's report of the failing rollout:\n%s\n", text)
+	goal := "met"
+	if g.Exit.Sub(first) > failAfter+5*time.Second {
+		goal = "MISSED"
+	}
+	add("| 1,000 replicas among %d other pods, one new pod in ten crash-looping (%d did before glcd's verdict): time to a verdict after the first crash, --fail-after %s (goal: within --fail-after + 5 s, %s) | glcd: failed %.1f s after (%.1f s after its start); report %d lines, %d bytes; %d MB peak RSS; %d API requests | kubectl: %s | | | | |",
+		crowd, crashes, failAfter, goal, g.Exit.Sub(first).Seconds(), g.Exit.Sub(begin).Seconds(), len(report), len(text), g.MaxRSS>>10, g.requests, kVerdict)
+	return nil
+}
+
+// watchCrashes returns when it saw each pod of image that kwok makes crash-loop, until ctx
+// ends.
+func watchCrashes(ctx context.Context, c *testbed.Cluster, ns, image string) []time.Time {
+	w, err := c.Client.CoreV1().Pods(ns).Watch(ctx, metav1.ListOptions{LabelSelector: testbed.KwokCrashOneInTen + "=true"})
+	if err != nil {
+		return nil
+	}
+	defer w.Stop()
+	seen := map[string]bool{}
+	var times []time.Time
+	for ev := range w.ResultChan() {
+		p, ok := ev.Object.(*corev1.Pod)
+		if !ok || seen[p.Name] {
+			continue
+		}
+		for _, s := range p.Status.ContainerStatuses {
+			if s.Image == image && s.State.Waiting != nil && s.State.Waiting.Reason == "CrashLoopBackOff" && !seen[p.Name] {
+				seen[p.Name] = true
+				times = append(times, time.Now())
+			}
+		}
+	}
+	return times
 }
 
 // gcStale and gcFresh are the job pods gcAtScale leaves in a namespace of 11,000 other pods:
@@ -291,6 +420,32 @@ func watchDone(ctx context.Context, c *testbed.Cluster, ns, name string, n int, 
 		}
 	}
 	return time.Time{}
+}
+
+// bars draws glcd's (g) and kubectl's (k) values per label as text bars of up to 40
+// characters, scaled to the largest value.
+func bars(title string, labels []string, g, k []float64) []string {
+	top := 0.0
+	for i := range g {
+		top = max(top, g[i], k[i])
+	}
+	out := []string{title}
+	for i, l := range labels {
+		if i >= len(g) {
+			break
+		}
+		for _, v := range []struct {
+			who string
+			x   float64
+		}{{"g", g[i]}, {"k", k[i]}} {
+			n := 0
+			if top > 0 {
+				n = int(v.x / top * 40)
+			}
+			out = append(out, fmt.Sprintf("  %5s %s |%-40s %.4g", l, v.who, strings.Repeat("#", max(n, 0)), v.x))
+		}
+	}
+	return out
 }
 
 func tail(s string) string {
