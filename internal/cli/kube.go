@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
+	kruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/klog/v2"
@@ -70,7 +71,12 @@ func (r *runtime) kubeClient(c *cli.Context, opts ...func(*kube.Options)) (*kube
 		// inside the auth wrappers: sees the header whatever produced it (token file, exec plugin)
 		return &countingTransport{rt: rt, n: count, log: log, masker: r.masker}
 	})
-	cs, err := kubernetes.NewForConfig(t.Config)
+	// the typed client speaks protobuf, as Kubernetes' own controllers do: a list of a
+	// thousand pods decodes in a fraction of JSON's memory and time (Performance)
+	pc := rest.CopyConfig(t.Config)
+	pc.ContentType = kruntime.ContentTypeProtobuf
+	pc.AcceptContentTypes = kruntime.ContentTypeProtobuf + "," + kruntime.ContentTypeJSON
+	cs, err := kubernetes.NewForConfig(pc)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("kubernetes client: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -58,12 +59,25 @@ func eventTime(e *corev1.Event) time.Time {
 // its UID): a namespace of thousands of pods holds thousands of events, and a report names a
 // bounded number of objects.
 func collectEvents(ctx context.Context, cs kubernetes.Interface, ns string, uids map[string]bool, since time.Time) ([]EventLine, error) {
-	var out []EventLine
-	for _, uid := range slices.Sorted(maps.Keys(uids)) {
-		list, err := cs.CoreV1().Events(ns).List(ctx, metav1.ListOptions{FieldSelector: fields.OneTermEqualSelector("involvedObject.uid", uid).String()})
+	// the API server has no index on the field: each list scans the namespace's events, so
+	// they run at once
+	keys := slices.Sorted(maps.Keys(uids))
+	lists := make([]*corev1.EventList, len(keys))
+	errs := make([]error, len(keys))
+	var wg sync.WaitGroup
+	for i, uid := range keys {
+		wg.Go(func() {
+			lists[i], errs[i] = cs.CoreV1().Events(ns).List(ctx, metav1.ListOptions{FieldSelector: fields.OneTermEqualSelector("involvedObject.uid", uid).String()})
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
 		if err != nil {
 			return nil, fmt.Errorf("events in %s: %w", ns, err)
 		}
+	}
+	var out []EventLine
+	for _, list := range lists {
 		for i := range list.Items {
 			e := &list.Items[i]
 			if eventTime(e).Before(since) {
@@ -84,28 +98,36 @@ func collectEvents(ctx context.Context, cs kubernetes.Interface, ns string, uids
 // that crashed, the tail is the log of the run that crashed, whether the container is still
 // terminated or already waiting to restart (or running again) when the log is read.
 func collectLogs(ctx context.Context, cs kubernetes.Interface, ns string, probs []PodProblem) []LogTail {
-	var out []LogTail
+	var picked []PodProblem
 	seen := map[string]bool{}
 	for _, p := range probs {
-		if !p.HasLog || seen[p.Pod+"/"+p.Container] || len(out) == maxLogPods {
+		if !p.HasLog || seen[p.Pod+"/"+p.Container] || len(picked) == maxLogPods {
 			continue
 		}
 		seen[p.Pod+"/"+p.Container] = true
-		lt := LogTail{Pod: p.Pod, Container: p.Container, Crashed: p.Crashed}
-		raw, err := crashLog(ctx, cs, ns, p)
-		switch {
-		case apierrors.IsForbidden(err):
-			// the API server's body for a denied log read is not a Status: say what RBAC says
-			lt.Error = fmt.Sprintf("forbidden: cannot get resource \"pods/log\" in the namespace %q (%v)", ns, err)
-		case err != nil:
-			lt.Error = err.Error()
-		default:
-			if s := strings.TrimRight(string(raw), "\n"); s != "" {
-				lt.Lines = strings.Split(s, "\n")
-			}
-		}
-		out = append(out, lt)
+		picked = append(picked, p)
 	}
+	out := make([]LogTail, len(picked))
+	var wg sync.WaitGroup
+	for i, p := range picked {
+		wg.Go(func() {
+			lt := LogTail{Pod: p.Pod, Container: p.Container, Crashed: p.Crashed}
+			raw, err := crashLog(ctx, cs, ns, p)
+			switch {
+			case apierrors.IsForbidden(err):
+				// the API server's body for a denied log read is not a Status: say what RBAC says
+				lt.Error = fmt.Sprintf("forbidden: cannot get resource \"pods/log\" in the namespace %q (%v)", ns, err)
+			case err != nil:
+				lt.Error = err.Error()
+			default:
+				if s := strings.TrimRight(string(raw), "\n"); s != "" {
+					lt.Lines = strings.Split(s, "\n")
+				}
+			}
+			out[i] = lt
+		})
+	}
+	wg.Wait()
 	return out
 }
 

@@ -171,10 +171,12 @@ func watchAndReport(ctx context.Context, cs kubernetes.Interface, opts Options, 
 				uids[u] = true
 			}
 		}
+		logs := make(chan []LogTail, 1)
+		go func() { logs <- collectLogs(rctx, cs, opts.Namespace, out.Pods) }()
 		if res.Events, err = collectEvents(rctx, cs, opts.Namespace, uids, since); err != nil {
 			res.Events = []EventLine{{Type: "Error", Reason: "EventsUnavailable", Message: err.Error()}}
 		}
-		res.Logs = collectLogs(rctx, cs, opts.Namespace, out.Pods)
+		res.Logs = <-logs
 	}
 	res.Duration = time.Since(start).Seconds()
 	return res, nil

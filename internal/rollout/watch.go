@@ -70,6 +70,9 @@ type Outcome struct {
 // informers' caches. It reads no API: the watches feed the caches.
 const tick = 200 * time.Millisecond
 
+// progressEvery is the least time between two progress lines.
+const progressEvery = time.Second
+
 // watchRollout follows a workload until its rollout completes, fails, or ctx ends.
 func watchRollout(ctx context.Context, cs kubernetes.Interface, ns string, w *workload, opts WatchOptions) (*Outcome, error) {
 	viewer, err := polymorphichelpers.StatusViewerFor(w.ref.Kind.GroupKind())
@@ -164,9 +167,11 @@ func watchRollout(ctx context.Context, cs kubernetes.Interface, ns string, w *wo
 		if err != nil {
 			return nil, err
 		}
-		if out.Counts != "" && out.Counts != st.lastCounts {
+		// a line when the counts change, at most one a second: a rollout of thousands of
+		// pods changes them many times a second
+		if now := time.Now(); out.Counts != "" && out.Counts != st.lastCounts && (done || now.Sub(st.lastPrint) >= progressEvery) {
 			fmt.Fprintf(progress, "%s: %s\n", w.ref, out.Counts)
-			st.lastCounts = out.Counts
+			st.lastCounts, st.lastPrint = out.Counts, now
 		}
 		if done {
 			return out, nil
@@ -198,10 +203,32 @@ func newInformer(lw cache.ListerWatcher, obj runtime.Object) cache.SharedIndexIn
 }
 
 func stripManagedFields(obj any) (any, error) {
+	if p, ok := obj.(*corev1.Pod); ok {
+		return slimPod(p), nil
+	}
 	if m, ok := obj.(metav1.Object); ok {
 		m.SetManagedFields(nil)
 	}
 	return obj, nil
+}
+
+// slimPod keeps of a pod what the watch and ClassifyPod read: its identity, owners and
+// labels, its containers' names, images and readiness probes, and its status. Volumes,
+// environment, annotations and the rest are most of a pod, and a rollout holds thousands.
+func slimPod(p *corev1.Pod) *corev1.Pod {
+	slim := func(cs []corev1.Container) []corev1.Container {
+		out := make([]corev1.Container, len(cs))
+		for i, c := range cs {
+			out[i] = corev1.Container{Name: c.Name, Image: c.Image, ReadinessProbe: c.ReadinessProbe, RestartPolicy: c.RestartPolicy}
+		}
+		return out
+	}
+	return &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: p.Name, Namespace: p.Namespace, UID: p.UID, ResourceVersion: p.ResourceVersion,
+			Labels: p.Labels, OwnerReferences: p.OwnerReferences, CreationTimestamp: p.CreationTimestamp, DeletionTimestamp: p.DeletionTimestamp},
+		Spec:   corev1.PodSpec{Containers: slim(p.Spec.Containers), InitContainers: slim(p.Spec.InitContainers), NodeName: p.Spec.NodeName, RestartPolicy: p.Spec.RestartPolicy},
+		Status: p.Status,
+	}
 }
 
 func listWatch(list cache.ListWithContextFunc, watchFn cache.WatchFuncWithContext, labelSel, fieldSel string) *cache.ListWatch {
@@ -265,6 +292,7 @@ type watchState struct {
 	firstSeen  map[string]time.Time
 	failAfter  time.Duration
 	lastCounts string
+	lastPrint  time.Time
 }
 
 // evaluate decides from the caches whether the rollout is done.
@@ -329,6 +357,17 @@ func (s *watchState) evaluate(now time.Time) (*Outcome, bool, error) {
 	if len(failing) > 0 {
 		out.Status, out.Reason = StatusFailed, failing[0].Reason
 		out.Message = failing[0].String()
+		// the report counts every pod with a problem, those still within their grace too;
+		// its examples start with the ones that decided
+		decided := map[string]bool{}
+		for _, f := range failing {
+			decided[f.key()] = true
+		}
+		for _, p := range probs {
+			if !decided[p.key()] {
+				failing = append(failing, p)
+			}
+		}
 		out.Pods, out.Groups = grouped(failing)
 		return out, true, nil
 	}

@@ -237,8 +237,12 @@ func failingAtScale(ctx context.Context, c *testbed.Cluster, glcd, kubectl, ns s
 	if len(crashTimes) > 0 {
 		first = crashTimes[0]
 	}
+	// the failure report: what follows the progress section, without the --debug lines
+	log := filepath.Join(os.TempDir(), "scale-failing-glcd.log")
+	_ = os.WriteFile(log, []byte(g.Out), 0o644)
 	var report []string
-	for _, l := range strings.Split(g.Out, "\n") {
+	_, after, _ := strings.Cut(g.Out, "section_end:")
+	for _, l := range strings.Split(after, "\n")[1:] {
 		if l != "" && !strings.Contains(l, "level=DEBUG") && !strings.Contains(l, "level=INFO") {
 			report = append(report, l)
 		}
@@ -255,12 +259,12 @@ func failingAtScale(ctx context.Context, c *testbed.Cluster, glcd, kubectl, ns s
 	if k.Code == 0 {
 		kVerdict = fmt.Sprintf("said the rollout succeeded (exit 0) %.1f s after the first crash", k.Exit.Sub(first).Seconds())
 	}
-	fmt.Fprintf(os.Stderr, "scale: glcd's report of the failing rollout:\n%s\n", text)
+	fmt.Fprintf(os.Stderr, "scale: glcd's report of the failing rollout (all its output: %s):\n%s\n", log, text)
 	goal := "met"
 	if g.Exit.Sub(first) > failAfter+5*time.Second {
 		goal = "MISSED"
 	}
-	add("| 1,000 replicas among %d other pods, one new pod in ten crash-looping (%d did before glcd's verdict): time to a verdict after the first crash, --fail-after %s (goal: within --fail-after + 5 s, %s) | glcd: failed %.1f s after (%.1f s after its start); report %d lines, %d bytes; %d MB peak RSS; %d API requests | kubectl: %s | | | | |",
+	add("| 1,000 replicas among %d other pods, one new pod in ten crash-looping (%d did before glcd's verdict): time to a verdict after the first crash, --fail-after %s (goal: within --fail-after + 5 s, %s) | glcd: failed %.1f s after (%.1f s after its start); failure report %d lines, %d bytes; %d MB peak RSS; %d API requests | kubectl: %s | | | | |",
 		crowd, crashes, failAfter, goal, g.Exit.Sub(first).Seconds(), g.Exit.Sub(begin).Seconds(), len(report), len(text), g.MaxRSS>>10, g.requests, kVerdict)
 	return nil
 }
