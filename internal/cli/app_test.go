@@ -152,6 +152,48 @@ func TestNonPositiveDurationsAreUsageErrors(t *testing.T) {
 	}
 }
 
+// --timeout 0 means one thing for every command that has --timeout: it is refused (exit 2),
+// and no help text promises it another meaning.
+func TestTimeoutZeroMeansOneThing(t *testing.T) {
+	app := newApp(&runtime{})
+	var walk func(path []string, cmds []*cli.Command)
+	found := 0
+	walk = func(path []string, cmds []*cli.Command) {
+		for _, c := range cmds {
+			p := append(slices.Clone(path), c.Name)
+			for _, f := range c.Flags {
+				df, ok := f.(*cli.DurationFlag)
+				if !ok || df.Name != "timeout" {
+					continue
+				}
+				found++
+				if strings.Contains(df.Usage, "0") {
+					t.Errorf("glcd %s --help: --timeout says %q: 0 is refused", strings.Join(p, " "), df.Usage)
+				}
+				_, errOut, code := runGLCD(t, nil, append(slices.Clone(p), "--timeout", "0")...)
+				if code != 2 || !strings.Contains(errOut, "--timeout 0s") || !strings.Contains(errOut, "want a positive duration") {
+					t.Errorf("glcd %s --timeout 0: exit %d, want 2 naming --timeout:\n%s", strings.Join(p, " "), code, errOut)
+				}
+			}
+			walk(p, c.Subcommands)
+		}
+	}
+	walk(nil, app.Commands)
+	if found < 5 {
+		t.Errorf("found %d commands with --timeout, want rollout, apply, trigger, writeback, autotag and more", found)
+	}
+}
+
+// A message names a flag once: the library says what is wrong, the command which flag.
+func TestAFlagIsNamedOnce(t *testing.T) {
+	for _, args := range [][]string{{"setup", "robot", "--for", "bogus"}, {"doctor", "--for", "bogus"}} {
+		_, errOut, code := runGLCD(t, nil, args...)
+		if code != 2 || strings.Count(errOut, "--for") != 1 || !strings.Contains(errOut, `--for: unknown command "bogus"`) {
+			t.Errorf("glcd %s: exit %d, want 2 and --for named once:\n%s", strings.Join(args, " "), code, errOut)
+		}
+	}
+}
+
 func TestValidate(t *testing.T) {
 	for _, ok := range [][]string{
 		{"glcd", "rollout", "deployment/web", "--image", "$IMAGE_NAME:$TARGET_IMAGE_VERSION", "--undo-on-failure"},

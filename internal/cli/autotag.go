@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -85,7 +86,7 @@ func (r *runtime) autotag(c *cli.Context) error {
 		}
 		opts.API = api
 	}
-	ctx, cancel := withTimeout(c.Context, c.Duration("timeout"))
+	ctx, cancel := context.WithTimeout(c.Context, c.Duration("timeout"))
 	defer cancel()
 	sec := ci.StartSection(r.err, "glcd_autotag", "glcd autotag: "+plan.Tag, false)
 	res, runErr := autotag.Run(ctx, plan, opts)

@@ -44,7 +44,7 @@ func (r *runtime) doctor(c *cli.Context) error {
 	}
 	forCmds, err := doctor.ParseFor(c.StringSlice("for"))
 	if err != nil {
-		return exitcode.UsageError(err)
+		return exitcode.UsageError(fmt.Errorf("--for: %w", err))
 	}
 	if len(forCmds) == 0 {
 		return exitcode.UsageError(fmt.Errorf("--for: name at least one command, or all"))

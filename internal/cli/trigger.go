@@ -34,7 +34,7 @@ func triggerCommand(r *runtime) *cli.Command {
 			&cli.GenericFlag{Name: "var", Value: &lines{}, Usage: "KEY=value to pass; repeatable; wins over the defaults (in the environment: one per line)", EnvVars: []string{"GLCD_TRIGGER_VARS"}},
 			&cli.StringSliceFlag{Name: "pass-env", Usage: "name of a variable of this job to pass as it is; repeatable", EnvVars: []string{"GLCD_TRIGGER_PASS_ENV"}},
 			&cli.BoolFlag{Name: "wait", Usage: "follow the pipeline until it ends and exit with its result", EnvVars: []string{"GLCD_WAIT"}},
-			&cli.DurationFlag{Name: "timeout", Value: 30 * time.Minute, Usage: "give up after this long, trigger included (exit 3); 0 waits as long as the job may", EnvVars: []string{"GLCD_TIMEOUT"}},
+			&cli.DurationFlag{Name: "timeout", Value: 30 * time.Minute, Usage: "give up after this long, trigger included (exit 3)", EnvVars: []string{"GLCD_TIMEOUT"}},
 			&cli.BoolFlag{Name: "allow-manual", Usage: "accept a pipeline that stops at a manual job (exit 0 instead of 1)", EnvVars: []string{"GLCD_ALLOW_MANUAL"}},
 			&cli.StringFlag{Name: "token", Usage: "pipeline trigger token of the downstream project (default: $INFRA_PIPELINE_TOKEN, then $CI_JOB_TOKEN for a multi-project pipeline); prefer the variable: a flag is visible to every process (ps)", EnvVars: []string{"GLCD_TRIGGER_TOKEN", "INFRA_PIPELINE_TOKEN"}},
 			&cli.StringFlag{Name: "gitlab-url", Usage: "GitLab server or API URL (default: from $INFRA_PIPELINE_TRIGGER_URL, then $CI_API_V4_URL, $CI_SERVER_URL)", EnvVars: []string{"GLCD_GITLAB_URL"}},

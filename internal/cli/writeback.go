@@ -25,7 +25,7 @@ func gitFlags(remote cli.Flag) []cli.Flag {
 		remote,
 		&cli.StringFlag{Name: "git-user", Usage: "user name sent with the token (default: oauth2 for GLCD_GIT_TOKEN and CI_PERSONAL_ACCESS_TOKEN, gitlab-ci-token for CI_JOB_TOKEN)",
 			EnvVars: []string{"GLCD_GIT_USER"}},
-		&cli.DurationFlag{Name: "timeout", Value: 10 * time.Minute, Usage: "give up after this long (exit 3); 0: no limit", EnvVars: []string{"GLCD_TIMEOUT"}},
+		&cli.DurationFlag{Name: "timeout", Value: 10 * time.Minute, Usage: "give up after this long (exit 3)", EnvVars: []string{"GLCD_TIMEOUT"}},
 		&cli.StringFlag{Name: "dotenv", Usage: "write the result as KEY=value lines to this file (artifacts:reports:dotenv)", EnvVars: []string{"GLCD_DOTENV"}},
 	}
 }
@@ -89,7 +89,7 @@ func (r *runtime) writeback(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := withTimeout(c.Context, c.Duration("timeout"))
+	ctx, cancel := context.WithTimeout(c.Context, c.Duration("timeout"))
 	defer cancel()
 	sec := ci.StartSection(r.err, "glcd_writeback", "glcd writeback: "+plan.Image+", tag "+plan.Tag, false)
 	res, err := writeback.Run(ctx, plan, writeback.Options{
@@ -146,13 +146,6 @@ func (r *runtime) gitRepo(c *cli.Context, auth gitops.Auth) *gitops.Repo {
 		repo.Log = r.err
 	}
 	return repo
-}
-
-func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
-	if d <= 0 {
-		return context.WithCancel(ctx)
-	}
-	return context.WithTimeout(ctx, d)
 }
 
 // timedOut turns an error caused by the --timeout deadline into a timeout (exit 3) that says so.

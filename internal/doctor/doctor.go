@@ -7,6 +7,7 @@ package doctor
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -275,7 +276,7 @@ func ParseFor(values []string) ([]access.Command, error) {
 		}
 	}
 	if len(bad) > 0 {
-		return nil, fmt.Errorf("--for: %s", strings.Join(bad, "; "))
+		return nil, errors.New(strings.Join(bad, "; "))
 	}
 	return out, nil
 }
