@@ -154,6 +154,10 @@ func watchAndReport(ctx context.Context, cs kubernetes.Interface, opts Options, 
 	}
 	res := &Result{Outcome: *out, Workload: w.ref.String(), Namespace: opts.Namespace}
 	if out.Status == StatusFailed || out.Status == StatusTimeout {
+		// the verdict now; the report's reads can take seconds on a busy API server
+		if opts.Progress != nil {
+			fmt.Fprintf(opts.Progress, "%s: %s: %s; reading its events and logs for the report\n", w.ref, out.Status, out.Message)
+		}
 		// the report reads the API once more even when the watch timed out
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 		defer cancel()
