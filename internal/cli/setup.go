@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 	"k8s.io/client-go/dynamic"
@@ -69,18 +68,16 @@ func robotFlags(c *cli.Context) (setup.Robot, error) {
 	if c.NArg() > 0 {
 		errs = append(errs, fmt.Errorf("takes no arguments, got %q", c.Args().First()))
 	}
-	cmds, forErr := doctor.ParseFor(c.StringSlice("for"))
-	if forErr != nil {
-		errs = append(errs, fmt.Errorf("--for: %w", forErr))
+	cmds, err := doctor.ParseFor(c.StringSlice("for"))
+	switch {
+	case err != nil:
+		errs = append(errs, fmt.Errorf("--for: %w", err))
+	case len(cmds) == 0:
+		errs = append(errs, errors.New("--for: name at least one command (rollout, apply, writeback, executor)"))
 	}
 	rb.For = cmds
 	if err := rb.Check(); err != nil {
-		for _, e := range joined(err) {
-			// an unknown --for value is said above; "name at least one" would say it twice
-			if forErr == nil || !strings.HasPrefix(e.Error(), "--for:") {
-				errs = append(errs, e)
-			}
-		}
+		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return rb, exitcode.UsageError(err)
@@ -251,12 +248,4 @@ func (r *runtime) setupGitLabVars(c *cli.Context) error {
 		return err
 	}
 	return nil
-}
-
-// joined lists the errors errors.Join put together, or err alone.
-func joined(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		return j.Unwrap()
-	}
-	return []error{err}
 }

@@ -60,9 +60,6 @@ func (r Robot) Check() error {
 	if p := validation.IsDNS1123Subdomain(r.Name); len(p) > 0 {
 		errs = append(errs, fmt.Errorf("--name %q: %s", r.Name, strings.Join(p, "; ")))
 	}
-	if len(r.For) == 0 {
-		errs = append(errs, errors.New("--for: name at least one command (rollout, apply, writeback, executor)"))
-	}
 	if r.PullSecret != "" {
 		ns, name, ok := strings.Cut(r.PullSecret, "/")
 		if !ok || len(validation.IsDNS1123Label(ns)) > 0 || len(validation.IsDNS1123Subdomain(name)) > 0 {
