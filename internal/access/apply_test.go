@@ -111,7 +111,7 @@ spec:
 // pod's readiness takes 3 s, so every workload is still rolling out when glcd starts watching:
 // a test without a watch grant always needs the watch (with 1 s a loaded machine sometimes
 // finished the 14 applies after the daemonset was ready, and no watch was needed).
-const pod = `{terminationGracePeriodSeconds: 0, containers: [{name: web, image: IMAGE, readinessProbe: {exec: {command: ["true"]}, initialDelaySeconds: 3, periodSeconds: 1}}]}`
+const pod = `{terminationGracePeriodSeconds: 0, containers: [{name: web, image: IMAGE, readinessProbe: {exec: {command: ["true"]}, initialDelaySeconds: 3, periodSeconds: 1, timeoutSeconds: 10}}]}`
 
 // TestApplyListIsExactlyEnough is the same proof for apply: with a Role generated from the
 // list, `glcd apply` of every covered kind succeeds (and a broken release fails with its log);

@@ -50,7 +50,7 @@ spec:
       containers:
         - name: worker
           image: WORKER_IMAGE
-          readinessProbe: {exec: {command: ["true"]}, initialDelaySeconds: 1, periodSeconds: 1}
+          readinessProbe: {exec: {command: ["true"]}, initialDelaySeconds: 1, periodSeconds: 1, timeoutSeconds: 10}
 ---
 apiVersion: v1
 kind: ConfigMap

@@ -263,7 +263,7 @@ func TestWatchSurvivesAPIServerRestart(t *testing.T) {
 	ns := tb.Namespace(t)
 	deployment(t, ns, 1, true, podSpec("testbed.local/app:1"))
 	// the new revision becomes ready only after 12 s, long enough to restart the API server meanwhile
-	patch := `{"spec":{"template":{"spec":{"containers":[{"name":"web","readinessProbe":{"exec":{"command":["true"]},"initialDelaySeconds":12,"periodSeconds":1}}]}}}}`
+	patch := `{"spec":{"template":{"spec":{"containers":[{"name":"web","readinessProbe":{"exec":{"command":["true"]},"initialDelaySeconds":12,"periodSeconds":1,"timeoutSeconds":10}}]}}}}`
 	patchDeployment(t, ns, patch)
 	if out, err := tb.Kubectl(ctxT(t), "-n", ns, "rollout", "status", "deployment/web", "--timeout=90s"); err != nil {
 		t.Fatalf("%v: %s", err, out)

@@ -211,7 +211,7 @@ spec:
       containers:
         - name: web
           image: testbed.local/app:1
-          readinessProbe: {exec: {command: ["true"]}, periodSeconds: 1}
+          readinessProbe: {exec: {command: ["true"]}, periodSeconds: 1, timeoutSeconds: 10}
 `), 0o644); err != nil {
 		t.Fatal(err)
 	}
