@@ -19,7 +19,7 @@ import (
 	"k8s.io/client-go/tools/cache"
 	watchtools "k8s.io/client-go/tools/watch"
 
-	"gitlab.com/glcd/glcd/internal/rollout"
+	"gitlab.com/glcd/glcd/internal/podstatus"
 )
 
 // errNoNonce is a later stage called without config's job_env.
@@ -106,7 +106,7 @@ func (d *Driver) removeCreated(ctx context.Context, p *corev1.Pod) {
 
 // errPullGrace ends the wait for a pod whose image pull failed for a network reason for
 // longer than the settings' pullGrace.
-type errPullGrace struct{ problem rollout.PodProblem }
+type errPullGrace struct{ problem podstatus.Problem }
 
 func (e errPullGrace) Error() string { return e.problem.String() }
 
@@ -150,7 +150,7 @@ func (d *Driver) waitRunning(ctx context.Context, pod *corev1.Pod) error {
 			return false, nil
 		}
 		last = last[:0]
-		for _, pr := range rollout.ClassifyPod(p, d.now()) {
+		for _, pr := range podstatus.Classify(p, d.now()) {
 			line := pr.String()
 			last = append(last, line)
 			service := strings.HasPrefix(pr.Container, "svc-")
@@ -166,7 +166,7 @@ func (d *Driver) waitRunning(ctx context.Context, pod *corev1.Pod) error {
 				jobErr = BuildFailure(fmt.Errorf("the job's pod cannot start: %s", line))
 				return false, jobErr
 			}
-			if pr.Reason == rollout.ReasonImagePull && pulling[pr.Container] == nil {
+			if pr.Reason == podstatus.ErrImagePull && pulling[pr.Container] == nil {
 				pr := pr
 				pulling[pr.Container] = time.AfterFunc(time.Duration(d.Settings.PullGrace), func() { stop(errPullGrace{pr}) })
 			}
@@ -201,8 +201,8 @@ func (d *Driver) waitRunning(ctx context.Context, pod *corev1.Pod) error {
 }
 
 func imageProblem(reason string) bool {
-	return slices.Contains([]string{rollout.ReasonImageNotFound, rollout.ReasonImageUnauthorized, rollout.ReasonInvalidImageName,
-		rollout.ReasonRegistryUnknown}, reason)
+	return slices.Contains([]string{podstatus.ImageNotFound, podstatus.ImagePullUnauthorized, podstatus.InvalidImageName,
+		podstatus.RegistryHostUnknown}, reason)
 }
 
 // lookupFailed finds "lookup HOST" in a pull error: the registry's name did not resolve.
@@ -211,7 +211,7 @@ var lookupFailed = regexp.MustCompile(`lookup ([^ :]+)`)
 // pullFailed is a pull that failed for a network reason for the whole grace: a registry
 // host whose name does not resolve is the job's (its image's name, not retried), anything
 // else the system's (the runner retries prepare).
-func pullFailed(p rollout.PodProblem, grace time.Duration) error {
+func pullFailed(p podstatus.Problem, grace time.Duration) error {
 	if m := lookupFailed.FindStringSubmatch(p.Message); m != nil {
 		return BuildFailure(fmt.Errorf("the registry host %s of the job's image does not resolve (%s for %s, pullGrace): %s", m[1], p.Reason, grace, p.Message))
 	}

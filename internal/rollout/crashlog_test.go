@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 	watchtools "k8s.io/client-go/tools/watch"
 
+	"gitlab.com/glcd/glcd/internal/podstatus"
 	"gitlab.com/glcd/glcd/internal/rollout"
 )
 
@@ -81,7 +82,7 @@ func TestCrashLogIsTheCrashedRunInEveryState(t *testing.T) {
 			}); err != nil {
 				t.Fatalf("pod never reached the %s state: %v", c.name, err)
 			}
-			logs := rollout.CollectLogs(ctx, tb.Client, ns, []rollout.PodProblem{{Pod: c.name, Container: "web", Reason: rollout.ReasonCrashLoop, HasLog: true, Crashed: true}})
+			logs := rollout.CollectLogs(ctx, tb.Client, ns, []podstatus.Problem{{Pod: c.name, Container: "web", Reason: podstatus.CrashLoopBackOff, HasLog: true, Crashed: true}})
 			if len(logs) != 1 || logs[0].Error != "" || !logs[0].Crashed {
 				t.Fatalf("logs %+v", logs)
 			}

@@ -16,6 +16,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/client-go/kubernetes"
+
+	"gitlab.com/glcd/glcd/internal/podstatus"
 )
 
 // EventLine is one Kubernetes event in a failure report.
@@ -97,8 +99,8 @@ func collectEvents(ctx context.Context, cs kubernetes.Interface, ns string, uids
 // collectLogs returns the log tails of the failing containers that ran. For a container
 // that crashed, the tail is the log of the run that crashed, whether the container is still
 // terminated or already waiting to restart (or running again) when the log is read.
-func collectLogs(ctx context.Context, cs kubernetes.Interface, ns string, probs []PodProblem) []LogTail {
-	var picked []PodProblem
+func collectLogs(ctx context.Context, cs kubernetes.Interface, ns string, probs []podstatus.Problem) []LogTail {
+	var picked []podstatus.Problem
 	seen := map[string]bool{}
 	for _, p := range probs {
 		if !p.HasLog || seen[p.Pod+"/"+p.Container] || len(picked) == maxLogPods {
@@ -135,7 +137,7 @@ func collectLogs(ctx context.Context, cs kubernetes.Interface, ns string, probs 
 // the current instance while the container is terminated, the previous one once the kubelet
 // has moved on to waiting or to a new run. The pod is read before and after the log, so a
 // restart in between is noticed and the right instance read again.
-func crashLog(ctx context.Context, cs kubernetes.Interface, ns string, p PodProblem) ([]byte, error) {
+func crashLog(ctx context.Context, cs kubernetes.Interface, ns string, p podstatus.Problem) ([]byte, error) {
 	tail := int64(logTailSize)
 	read := func(previous bool) ([]byte, error) {
 		return cs.CoreV1().Pods(ns).GetLogs(p.Pod, &corev1.PodLogOptions{Container: p.Container, Previous: previous, TailLines: &tail}).DoRaw(ctx)

@@ -5,16 +5,18 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"gitlab.com/glcd/glcd/internal/podstatus"
 )
 
 // A thousand failing pods make a report of a few lines: reasons counted, a few examples each.
 func TestReportOfManyFailingPodsIsBounded(t *testing.T) {
-	var probs []PodProblem
+	var probs []podstatus.Problem
 	code := int32(1)
 	for i := range 1000 {
-		p := PodProblem{Pod: fmt.Sprintf("web-%04d", i), Container: "web", Reason: ReasonCrashLoop, ExitCode: &code, Restarts: 2, Crashed: true, HasLog: true}
+		p := podstatus.Problem{Pod: fmt.Sprintf("web-%04d", i), Container: "web", Reason: podstatus.CrashLoopBackOff, ExitCode: &code, Restarts: 2, Crashed: true, HasLog: true}
 		if i%100 == 7 {
-			p = PodProblem{Pod: fmt.Sprintf("web-%04d", i), Container: "web", Reason: "CreateContainerConfigError", Message: `configmap "cfg" not found`}
+			p = podstatus.Problem{Pod: fmt.Sprintf("web-%04d", i), Container: "web", Reason: "CreateContainerConfigError", Message: `configmap "cfg" not found`}
 		}
 		probs = append(probs, p)
 	}
@@ -22,11 +24,11 @@ func TestReportOfManyFailingPodsIsBounded(t *testing.T) {
 	if len(pods) != 2*maxExamples {
 		t.Errorf("kept %d problems, want %d examples of each of 2 reasons", len(pods), 2*maxExamples)
 	}
-	if fmt.Sprint(groups) != fmt.Sprintf("[{%s 990} {CreateContainerConfigError 10}]", ReasonCrashLoop) {
+	if fmt.Sprint(groups) != fmt.Sprintf("[{%s 990} {CreateContainerConfigError 10}]", podstatus.CrashLoopBackOff) {
 		t.Errorf("groups %v", groups)
 	}
 	var b bytes.Buffer
-	WriteReport(&b, &Result{Outcome: Outcome{Status: StatusFailed, Reason: ReasonCrashLoop, Message: probs[0].String(), Pods: pods, Groups: groups,
+	WriteReport(&b, &Result{Outcome: Outcome{Status: StatusFailed, Reason: podstatus.CrashLoopBackOff, Message: probs[0].String(), Pods: pods, Groups: groups,
 		Pending: []string{"pod/web-0000 (Running)"}, PendingMore: 999}, Workload: "deployment/web"})
 	out := b.String()
 	for _, want := range []string{

@@ -15,6 +15,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"gitlab.com/glcd/glcd/internal/podstatus"
 	"gitlab.com/glcd/glcd/internal/rollout"
 	"gitlab.com/glcd/glcd/internal/testbed"
 )
@@ -83,7 +84,7 @@ func TestCrashLoopFailsFastWithLogs(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatal(err)
 	}
-	if res.Status != rollout.StatusFailed || res.Reason != rollout.ReasonCrashLoop || len(res.Pods) == 0 || res.Pods[0].ExitCode == nil || *res.Pods[0].ExitCode != 3 {
+	if res.Status != rollout.StatusFailed || res.Reason != podstatus.CrashLoopBackOff || len(res.Pods) == 0 || res.Pods[0].ExitCode == nil || *res.Pods[0].ExitCode != 3 {
 		t.Fatalf("result %+v", res)
 	}
 	t.Logf("crash loop reported %s after the patch", time.Since(start).Round(time.Millisecond))

@@ -21,6 +21,8 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/kubectl/pkg/polymorphichelpers"
+
+	"gitlab.com/glcd/glcd/internal/podstatus"
 )
 
 // Status is how a rollout ended.
@@ -43,6 +45,12 @@ type WatchOptions struct {
 	Progress io.Writer
 }
 
+// Reasons a rollout fails that are the workload's, not a pod's (package podstatus gives those).
+const (
+	ReasonProgressDeadline = "ProgressDeadlineExceeded"
+	ReasonWorkloadDeleted  = "WorkloadDeleted"
+)
+
 // Outcome is what a watch saw.
 type Outcome struct {
 	Status   Status `json:"status"`
@@ -52,7 +60,7 @@ type Outcome struct {
 	Counts   string `json:"counts,omitempty"`
 	// Pods are the new pods' problems: a few examples of each reason (maxExamples), as
 	// many as Groups counts.
-	Pods []PodProblem `json:"pods,omitempty"`
+	Pods []podstatus.Problem `json:"pods,omitempty"`
 	// Groups counts the problems by reason, first seen first: a report's size does not grow
 	// with the number of pods.
 	Groups []ProblemGroup `json:"groups,omitempty"`
@@ -215,7 +223,7 @@ func slimObject(obj any) (any, error) {
 	return obj, nil
 }
 
-// slimPod keeps of a pod what the watch and ClassifyPod read: its identity, owners and
+// slimPod keeps of a pod what the watch and podstatus.Classify read: its identity, owners and
 // labels, its containers' names, images and readiness probes, and its status. Volumes,
 // environment, annotations and the rest are most of a pod, and a rollout holds thousands.
 func slimPod(p *corev1.Pod) *corev1.Pod {
@@ -341,9 +349,9 @@ func (s *watchState) evaluate(now time.Time) (*Outcome, bool, error) {
 	// crashing): not a success; the problem's grace decides
 	out.Pods, out.Groups = grouped(probs)
 	seen := map[string]bool{}
-	var failing []PodProblem
+	var failing []podstatus.Problem
 	for _, p := range probs {
-		k := p.key()
+		k := p.Key()
 		seen[k] = true
 		if _, ok := s.firstSeen[k]; !ok {
 			s.firstSeen[k] = now
@@ -364,10 +372,10 @@ func (s *watchState) evaluate(now time.Time) (*Outcome, bool, error) {
 		// its examples start with the ones that decided
 		decided := map[string]bool{}
 		for _, f := range failing {
-			decided[f.key()] = true
+			decided[f.Key()] = true
 		}
 		for _, p := range probs {
-			if !decided[p.key()] {
+			if !decided[p.Key()] {
 				failing = append(failing, p)
 			}
 		}
@@ -439,11 +447,11 @@ func ownedBy(refs []metav1.OwnerReference, uid types.UID) bool {
 }
 
 // problems classifies the new revision's pods and lists those not ready as pending.
-func (s *watchState) problems(cur *revisionPods, now time.Time) []PodProblem {
+func (s *watchState) problems(cur *revisionPods, now time.Time) []podstatus.Problem {
 	if cur == nil || cur.labelValue == "" {
 		return nil
 	}
-	var out []PodProblem
+	var out []podstatus.Problem
 	pods := s.pods.List()
 	slices.SortFunc(pods, func(a, b any) int { return strings.Compare(a.(*corev1.Pod).Name, b.(*corev1.Pod).Name) })
 	for _, x := range pods {
@@ -451,7 +459,7 @@ func (s *watchState) problems(cur *revisionPods, now time.Time) []PodProblem {
 		if p.Labels[cur.labelKey] != cur.labelValue {
 			continue
 		}
-		out = append(out, ClassifyPod(p, now)...)
+		out = append(out, podstatus.Classify(p, now)...)
 	}
 	return out
 }
@@ -469,8 +477,8 @@ type ProblemGroup struct {
 }
 
 // grouped keeps maxExamples problems of each reason and counts them all.
-func grouped(probs []PodProblem) ([]PodProblem, []ProblemGroup) {
-	var kept []PodProblem
+func grouped(probs []podstatus.Problem) ([]podstatus.Problem, []ProblemGroup) {
+	var kept []podstatus.Problem
 	var groups []ProblemGroup
 	at := map[string]int{}
 	for _, p := range probs {

@@ -1,4 +1,8 @@
-package rollout
+// Package podstatus tells why a pod is not running or not getting ready: its image (missing,
+// unauthorized, unknown registry, bad name, pull trouble), a crash or OOM kill, a config error,
+// scheduling, a readiness probe that never passes, or a failed pod; and whether that will fix
+// itself. The rollout watch and the executor's job pods both read pods through it.
+package podstatus
 
 import (
 	"fmt"
@@ -8,26 +12,30 @@ import (
 	corev1 "k8s.io/api/core/v1"
 )
 
-// Reasons a rollout fails, as glcd reports them.
+// Reasons a pod is not getting ready, as glcd reports them.
 const (
-	ReasonCrashLoop          = "CrashLoopBackOff"
-	ReasonOOMKilled          = "OOMKilled"
-	ReasonImageNotFound      = "ImageNotFound"
-	ReasonImageUnauthorized  = "ImagePullUnauthorized"
-	ReasonImagePull          = "ErrImagePull" // network or registry trouble: transient until --fail-after
-	ReasonRegistryUnknown    = "RegistryHostUnknown"
-	ReasonInvalidImageName   = "InvalidImageName"
-	ReasonConfigError        = "CreateContainerConfigError"
-	ReasonUnschedulable      = "Unschedulable"
-	ReasonReadinessNever     = "ReadinessNeverReached"
-	ReasonPodFailed          = "PodFailed"
-	ReasonProgressDeadline   = "ProgressDeadlineExceeded"
-	ReasonWorkloadDeleted    = "WorkloadDeleted"
-	ReasonContainerCannotRun = "ContainerCannotRun"
+	CrashLoopBackOff           = "CrashLoopBackOff"
+	OOMKilled                  = "OOMKilled"
+	ImageNotFound              = "ImageNotFound"
+	ImagePullUnauthorized      = "ImagePullUnauthorized"
+	ErrImagePull               = "ErrImagePull" // network or registry trouble: transient until --fail-after
+	RegistryHostUnknown        = "RegistryHostUnknown"
+	InvalidImageName           = "InvalidImageName"
+	CreateContainerConfigError = "CreateContainerConfigError"
+	Unschedulable              = "Unschedulable"
+	ReadinessNeverReached      = "ReadinessNeverReached"
+	PodFailed                  = "PodFailed"
+	ContainerCannotRun         = "ContainerCannotRun"
 )
 
-// PodProblem is why one pod of the new revision is not getting ready.
-type PodProblem struct {
+// Reasons lists every reason Classify gives.
+func Reasons() []string {
+	return []string{CrashLoopBackOff, OOMKilled, ImageNotFound, ImagePullUnauthorized, ErrImagePull, RegistryHostUnknown,
+		InvalidImageName, CreateContainerConfigError, Unschedulable, ReadinessNeverReached, PodFailed, ContainerCannotRun}
+}
+
+// Problem is why one pod of the new revision is not getting ready.
+type Problem struct {
 	Pod        string `json:"pod"`
 	Container  string `json:"container,omitempty"`
 	Reason     string `json:"reason"`
@@ -41,10 +49,10 @@ type PodProblem struct {
 	HasLog bool `json:"-"`
 }
 
-func (p PodProblem) key() string { return p.Pod + "/" + p.Container + "/" + p.Reason }
+func (p Problem) Key() string { return p.Pod + "/" + p.Container + "/" + p.Reason }
 
 // String is the one-line form used in reports.
-func (p PodProblem) String() string {
+func (p Problem) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "pod/%s", p.Pod)
 	if p.Container != "" {
@@ -64,21 +72,21 @@ func (p PodProblem) String() string {
 	return b.String()
 }
 
-// ClassifyPod returns the problems a pod shows now: why it is not getting ready, and whether
+// Classify returns the problems a pod shows now: why it is not getting ready, and whether
 // that will fix itself (Definitive). The executor uses it for job pods too.
-func ClassifyPod(pod *corev1.Pod, now time.Time) []PodProblem {
+func Classify(pod *corev1.Pod, now time.Time) []Problem {
 	if pod.DeletionTimestamp != nil {
 		return nil
 	}
 	if pod.Status.Phase == corev1.PodFailed {
-		return []PodProblem{{Pod: pod.Name, Reason: ReasonPodFailed, Message: strings.TrimSpace(pod.Status.Reason + " " + pod.Status.Message), Definitive: true}}
+		return []Problem{{Pod: pod.Name, Reason: PodFailed, Message: strings.TrimSpace(pod.Status.Reason + " " + pod.Status.Message), Definitive: true}}
 	}
 	for _, c := range pod.Status.Conditions {
 		if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse && c.Reason == corev1.PodReasonUnschedulable {
-			return []PodProblem{{Pod: pod.Name, Reason: ReasonUnschedulable, Message: c.Message}}
+			return []Problem{{Pod: pod.Name, Reason: Unschedulable, Message: c.Message}}
 		}
 	}
-	var out []PodProblem
+	var out []Problem
 	probes := map[string]*corev1.Probe{}
 	for _, c := range pod.Spec.Containers {
 		probes[c.Name] = c.ReadinessProbe
@@ -95,22 +103,22 @@ func ClassifyPod(pod *corev1.Pod, now time.Time) []PodProblem {
 	return out
 }
 
-func classifyContainer(pod *corev1.Pod, cs corev1.ContainerStatus, init bool, probe *corev1.Probe, now time.Time) (PodProblem, bool) {
-	p := PodProblem{Pod: pod.Name, Container: cs.Name, Restarts: cs.RestartCount}
+func classifyContainer(pod *corev1.Pod, cs corev1.ContainerStatus, init bool, probe *corev1.Probe, now time.Time) (Problem, bool) {
+	p := Problem{Pod: pod.Name, Container: cs.Name, Restarts: cs.RestartCount}
 	if w := cs.State.Waiting; w != nil {
 		switch w.Reason {
 		case "ErrImagePull", "ImagePullBackOff":
 			p.Reason, p.Message = classifyPull(w.Message)
-			p.Definitive = p.Reason != ReasonImagePull
+			p.Definitive = p.Reason != ErrImagePull
 			return p, true
 		case "InvalidImageName":
-			p.Reason, p.Message, p.Definitive = ReasonInvalidImageName, w.Message, true
+			p.Reason, p.Message, p.Definitive = InvalidImageName, w.Message, true
 			return p, true
 		case "CreateContainerConfigError", "CreateContainerError":
-			p.Reason, p.Message = ReasonConfigError, w.Message
+			p.Reason, p.Message = CreateContainerConfigError, w.Message
 			return p, true
 		case "RunContainerError", "ContainerCannotRun", "StartError":
-			p.Reason, p.Message = ReasonContainerCannotRun, w.Message
+			p.Reason, p.Message = ContainerCannotRun, w.Message
 			return p, true
 		}
 	}
@@ -124,9 +132,9 @@ func classifyContainer(pod *corev1.Pod, cs corev1.ContainerStatus, init bool, pr
 		if pod.Spec.RestartPolicy == corev1.RestartPolicyNever && !init {
 			p.Definitive = true
 		}
-		p.Reason = ReasonCrashLoop
+		p.Reason = CrashLoopBackOff
 		if term.Reason == "OOMKilled" {
-			p.Reason = ReasonOOMKilled
+			p.Reason = OOMKilled
 		}
 		code := term.ExitCode
 		p.ExitCode = &code
@@ -149,14 +157,14 @@ func classifyContainer(pod *corev1.Pod, cs corev1.ContainerStatus, init bool, pr
 		}
 		budget := time.Duration(probe.InitialDelaySeconds+period*threshold+probe.TimeoutSeconds) * time.Second
 		if since := now.Sub(r.StartedAt.Time); since > budget {
-			p.Reason = ReasonReadinessNever
+			p.Reason = ReadinessNeverReached
 			p.Message = fmt.Sprintf("running for %s but never ready (readiness probe: %d failures allowed every %ds)",
 				since.Round(time.Second), threshold, period)
 			p.HasLog = true
 			return p, true
 		}
 	}
-	return PodProblem{}, false
+	return Problem{}, false
 }
 
 // classifyPull tells a missing image, missing credentials and a registry host that does not
@@ -166,12 +174,12 @@ func classifyPull(msg string) (reason, message string) {
 	m := strings.ToLower(msg)
 	switch {
 	case strings.Contains(m, "no such host"):
-		return ReasonRegistryUnknown, msg + " (is the image's registry name right?)"
+		return RegistryHostUnknown, msg + " (is the image's registry name right?)"
 	case strings.Contains(m, "not found") || strings.Contains(m, "manifest unknown") || strings.Contains(m, "name unknown"):
-		return ReasonImageNotFound, msg
+		return ImageNotFound, msg
 	case strings.Contains(m, "unauthorized") || strings.Contains(m, "authentication required") ||
 		strings.Contains(m, "denied") || strings.Contains(m, "403 forbidden"):
-		return ReasonImageUnauthorized, msg + " (does the namespace have an imagePullSecret for this registry?)"
+		return ImagePullUnauthorized, msg + " (does the namespace have an imagePullSecret for this registry?)"
 	}
-	return ReasonImagePull, msg
+	return ErrImagePull, msg
 }
