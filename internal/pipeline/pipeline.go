@@ -344,11 +344,20 @@ func markReferences(n *yaml.Node) error {
 	return nil
 }
 
+// maxResolvedValues bounds what the !references of a file expand to: ten levels of references
+// to ten others each would be 10^10 copies.
+const maxResolvedValues = 1 << 20
+
 // resolveReferences replaces every !reference of top by a copy of the value it names (a key
-// of top, then keys within it), as GitLab does, references within references to ten levels.
+// of top, then keys within it), as GitLab does, references within references to ten levels,
+// and at most maxResolvedValues values in all.
 func resolveReferences(top map[string]any) error {
+	budget := maxResolvedValues
 	var walk func(v any, depth int) (any, error)
 	walk = func(v any, depth int) (any, error) {
+		if budget--; budget < 0 {
+			return nil, fmt.Errorf("!reference: the file's references expand to more than %d values; reference fewer or smaller sections", maxResolvedValues)
+		}
 		switch x := v.(type) {
 		case map[string]any:
 			if path, ok := x[referenceKey].([]any); ok && len(x) == 1 {
