@@ -63,6 +63,13 @@ func Run(ctx context.Context, args, environ []string, s Streams, info BuildInfo)
 	if errors.As(err, &ee) && !errors.As(err, new(*exitcode.Error)) {
 		code = ee.ExitCode() // urfave's own errors (unknown flag, ...) are usage errors
 	}
+	if ctx.Err() != nil && code == exitcode.Failed && !errors.As(err, new(*exitcode.Error)) {
+		code = exitcode.Cancelled // an unmarked failure after a signal: what the signal stopped (a git killed, ...)
+	}
+	if code == exitcode.Cancelled && ctx.Err() != nil {
+		// the one place a cancellation is said: by which signal, and what was going on
+		err = fmt.Errorf("cancelled (%v): %w", context.Cause(ctx), err)
+	}
 	fmt.Fprintf(errw, "glcd: %v\n", err)
 	return code
 }

@@ -1,7 +1,10 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -327,5 +330,38 @@ func TestTriggerChecksWhatItPasses(t *testing.T) {
 	_, errOut, code = runGLCD(t, []string{"KUBE_NAMESPACE=Prod"}, "apply", "-f", "x.yaml")
 	if code != 2 || !strings.Contains(errOut, `KUBE_NAMESPACE="Prod"`) {
 		t.Errorf("apply: exit %d:\n%s", code, errOut)
+	}
+}
+
+// cancelOn is a stderr that cancels its context, as SIGTERM would, when a line holding want
+// has been written: the test's signal arrives at a known point without any sleep.
+type cancelOn struct {
+	buf    bytes.Buffer // not embedded: its WriteString would bypass Write
+	want   string
+	cancel context.CancelCauseFunc
+}
+
+func (w *cancelOn) Write(p []byte) (int, error) {
+	n, err := w.buf.Write(p)
+	if strings.Contains(w.buf.String(), w.want) {
+		w.cancel(errors.New("terminated signal received"))
+	}
+	return n, err
+}
+
+// A cancelled wait (GitLab cancelling the job sends SIGTERM) is not a timeout: its own exit
+// code (130) and a message naming the signal and what was still going on.
+func TestCancelledIsNotATimeout(t *testing.T) {
+	_, environ := gitlabDouble(t, gitlabapi.Script{Statuses: []string{"created", "running"}})
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	errw := &cancelOn{want: "Pipeline 1000: running", cancel: cancel}
+	var out bytes.Buffer
+	code := Run(ctx, append([]string{"glcd", "trigger"}, append(fast, "--project", "group/app-infra", "--ref", "main", "--wait", "--timeout", "10m")...),
+		environ, Streams{In: strings.NewReader(""), Out: &out, Err: errw}, info)
+	msg := errw.buf.String()
+	if code != exitcode.Cancelled || !strings.Contains(msg, "glcd: cancelled (terminated signal received): pipeline 1000 is still running") ||
+		strings.Contains(msg, "timed out") {
+		t.Fatalf("exit %d, want %d, cancelled naming the signal:\n%s", code, exitcode.Cancelled, msg)
 	}
 }

@@ -1,6 +1,7 @@
 // Package exitcode maps errors to glcd's documented process exit codes.
 //
-//	0 done · 1 the operation failed · 2 bad input or configuration · 3 timed out
+//	0 done · 1 the operation failed · 2 bad input or configuration · 3 timed out ·
+//	130 cancelled (SIGINT or SIGTERM, as when GitLab cancels the job)
 package exitcode
 
 import (
@@ -14,6 +15,9 @@ const (
 	Failed  = 1
 	Usage   = 2
 	Timeout = 3
+	// Cancelled: a signal stopped the command, which is not the same as running out of
+	// --timeout; 130 is what a shell reports for a program stopped by SIGINT.
+	Cancelled = 130
 )
 
 // Error carries the exit code an error should end the process with.
@@ -36,6 +40,9 @@ func FailedError(err error) error { return wrap(Failed, err) }
 // TimeoutError marks err as a timeout (exit 3).
 func TimeoutError(err error) error { return wrap(Timeout, err) }
 
+// CancelledError marks err as stopped by a signal (exit 130); glcd's message names the signal.
+func CancelledError(err error) error { return wrap(Cancelled, err) }
+
 func wrap(code int, err error) error {
 	if err == nil {
 		return nil
@@ -55,6 +62,9 @@ func Of(err error) int {
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return Timeout
+	}
+	if errors.Is(err, context.Canceled) {
+		return Cancelled
 	}
 	return Failed
 }

@@ -21,6 +21,9 @@ func TestOf(t *testing.T) {
 		{"timeout", TimeoutError(base), Timeout},
 		{"deadline", fmt.Errorf("waiting: %w", context.DeadlineExceeded), Timeout},
 		{"failed", FailedError(base), Failed},
+		{"cancelled", CancelledError(base), Cancelled},
+		{"canceled context", fmt.Errorf("watching: %w", context.Canceled), Cancelled},
+		{"explicit code wins", &Error{Code: 7, Err: context.Canceled}, 7},
 	}
 	for _, c := range cases {
 		if got := Of(c.err); got != c.want {

@@ -232,7 +232,7 @@ func timeoutOr(ctx context.Context, err error, timeout time.Duration, what strin
 		return exitcode.TimeoutError(fmt.Errorf("timed out after %s (--timeout): %s", timeout, strings.TrimSpace(what)))
 	}
 	if ctx.Err() != nil && exitcode.Of(err) != exitcode.Timeout {
-		return exitcode.FailedError(fmt.Errorf("stopped (%v): %s", context.Cause(ctx), what))
+		return exitcode.CancelledError(errors.New(strings.TrimSpace(what))) // glcd names the signal
 	}
 	return err
 }
