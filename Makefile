@@ -38,7 +38,7 @@ else
 CONTAINER := $(IMAGE_CLI)
 endif
 
-.PHONY: build deps test test-stress test-real-runner lint vet staticcheck shellcheck demo bench testbed-build testbed-up testbed-down clean image-kubectl image-builder-base image-app-base image-builder image-app images publish
+.PHONY: build deps test test-short fuzz test-stress test-real-runner lint vet staticcheck shellcheck demo bench testbed-build testbed-up testbed-down clean image-kubectl image-builder-base image-app-base image-builder image-app images publish
 
 ## build: the static glcd binary at $(BIN)/glcd
 build:
@@ -52,9 +52,24 @@ deps:
 
 ## test: everything: vet, staticcheck, unit tests and integration tests on the real test bed; the
 ## tests that run the glcd binary run the one make build wrote ($(BIN)/glcd)
-test: deps testbed-build lint build
+test: deps testbed-build lint build test-short fuzz
 	$(STAMP)
 	GLCD_TEST_BIN=$(BIN)/glcd $(TALK) -label "make test" -json -- $(GO) test -json -count=1 -timeout 60m ./...
+
+## test-short: the pure tests only (go test -short): no test bed, no root (as root, make runs each test
+## binary as nobody through hack/unprivileged.sh); the integration tests skip where they ask for the cluster
+test-short:
+	$(STAMP)
+	$(TALK) -label "make test-short" -- $(GO) test -short -count=1 -exec $(CURDIR)/hack/unprivileged.sh ./...
+
+## fuzz: each fuzz target for FUZZTIME (the manifest edit, the pipeline reader, the secret masker);
+## a failing input lands in the package's testdata/fuzz, where go test replays it ever after
+FUZZTIME ?= 15s
+fuzz:
+	$(STAMP)
+	$(GO) test -run '^$$' -fuzz '^FuzzSetImage$$' -fuzztime $(FUZZTIME) ./internal/manifest
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./internal/pipeline
+	$(GO) test -run '^$$' -fuzz '^FuzzMaskerNeverLeaks$$' -fuzztime $(FUZZTIME) ./internal/ci
 
 ## test-stress: the flake hunt (not in CI): the whole suite 3 times with both cores kept busy by
 ## stress-ng, then once idle; logs in $(CACHE)/stress

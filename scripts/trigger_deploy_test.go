@@ -5,10 +5,10 @@ package scripts
 import (
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"gitlab.com/glcd/glcd/internal/testbed"
 	"gitlab.com/glcd/glcd/internal/testbed/gitlabapi"
 )
 
@@ -17,21 +17,10 @@ const (
 	readToken = "glpat-Script-0123456789abcdef"
 )
 
-// buildGLCD builds cmd/glcd into a temporary directory.
+// buildGLCD is the glcd binary the scripts run: make build's, or one built for the test.
 func buildGLCD(t *testing.T) string {
 	t.Helper()
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("the go command is needed to build glcd: %v", err)
-	}
-	bin := filepath.Join(t.TempDir(), "glcd")
-	cmd := exec.Command(goBin, "build", "-o", bin, "./cmd/glcd")
-	cmd.Dir = ".."
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return testbed.GLCD(t)
 }
 
 func TestTriggerDeploy(t *testing.T) {

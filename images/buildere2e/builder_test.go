@@ -129,6 +129,7 @@ func key(t testing.TB, dir string) string {
 }
 
 func TestBuilderImages(t *testing.T) {
+	tb.Need(t)
 	dir, err := images.DefaultDir()
 	if err != nil {
 		t.Fatal(err)

@@ -73,6 +73,7 @@ func names(t testing.TB, img v1.Image) []string {
 // Dockerfile builds (the same files in its layer, the same config), the same commit gives the
 // same digest, only the app layer is sent, and it answers /healthz as a Deployment.
 func TestPublishJobInAPod(t *testing.T) {
+	tb.Need(t)
 	dir, pm := podman(t)
 	start := time.Now()
 	src := sample(t, "1.0.0")

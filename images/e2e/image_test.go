@@ -12,6 +12,7 @@ import (
 // The image as GitLab CI uses it: no ENTRYPOINT, a shell as CMD, a non-root user, the labels,
 // and glcd, kubectl and git on PATH.
 func TestImage(t *testing.T) {
+	tb.Need(t)
 	ctx := ctxT(t, 2*time.Minute)
 	cfg, arch, size, err := pm.Inspect(ctx, imageRef)
 	if err != nil {

@@ -63,6 +63,7 @@ var klogHeader = regexp.MustCompile(`(?m)^([IWEF])[0-9]{4} [0-9:.]+ +[0-9]+ `)
 // v1.37.2 (the test bed's, built from k8s.io/kubernetes): same output and exit codes for
 // version, plugins on PATH, KUBECONFIG, errors. Both run in the shipped image.
 func TestKubectlIsUpstream(t *testing.T) {
+	tb.Need(t)
 	ctx := ctxT(t, 3*time.Minute)
 	transcript := func(k string) string {
 		out, stderr, err := pm.Run(ctx, images.RunOptions{Image: imageRef, Cmd: []string{"sh", "-c", kubectlScenarios},

@@ -31,6 +31,9 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	if testbed.Short() {
+		os.Exit(m.Run()) // no image build and no test bed: the pure tests only
+	}
 	if err := build(); err != nil {
 		fmt.Fprintf(os.Stderr, "FAIL: %v\n", err)
 		os.Exit(1)

@@ -134,12 +134,21 @@ func (e *Env) SetProblems(names ...string) []Problem {
 	return probs
 }
 
-// ProblemsError is the usage error (exit 2) listing probs, or nil when there are none.
+// ProblemsError is the usage error (exit 2) listing probs, the first of each name only (a
+// missing variable is not also invalid), or nil when there are none.
 func ProblemsError(probs []Problem) error {
 	if len(probs) == 0 {
 		return nil
 	}
-	return exitcode.UsageError(&VarsError{Problems: probs})
+	seen := map[string]bool{}
+	var first []Problem
+	for _, p := range probs {
+		if !seen[p.Name] {
+			seen[p.Name] = true
+			first = append(first, p)
+		}
+	}
+	return exitcode.UsageError(&VarsError{Problems: first})
 }
 
 // Missing returns a *VarsError (exit 2) for variables a caller found missing by its own rules,

@@ -4,6 +4,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -152,6 +153,23 @@ func lookup[T any](c *cli.Context, name string, get func(*cli.Context, string) T
 		}
 	}
 	return get(c, name)
+}
+
+// results writes a command's result where its flags ask: KEY=value lines to --dotenv (for
+// artifacts:reports:dotenv; a file that cannot be written is exit 2) and, with --output json,
+// res as one JSON object on stdout.
+func (r *runtime) results(c *cli.Context, res any, dotenv [][2]string) error {
+	if p := c.String("dotenv"); p != "" {
+		if err := ci.WriteDotenv(p, dotenv); err != nil {
+			return exitcode.UsageError(err)
+		}
+	}
+	if stringFlag(c, "output") == outputJSON {
+		if err := json.NewEncoder(r.out).Encode(res); err != nil {
+			return fmt.Errorf("write the result: %w", err)
+		}
+	}
+	return nil
 }
 
 func stringFlag(c *cli.Context, name string) string {

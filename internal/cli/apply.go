@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -10,9 +9,8 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/restmapper"
 
+	"gitlab.com/glcd/glcd/internal/apply"
 	"gitlab.com/glcd/glcd/internal/ci"
-	"gitlab.com/glcd/glcd/internal/exitcode"
-	"gitlab.com/glcd/glcd/internal/rollout"
 )
 
 func applyCommand(r *runtime) *cli.Command {
@@ -33,31 +31,10 @@ func applyCommand(r *runtime) *cli.Command {
 }
 
 func (r *runtime) apply(c *cli.Context) error {
-	if c.NArg() > 0 {
-		return exitcode.UsageError(fmt.Errorf("apply takes files with -f, not arguments (got %q)", c.Args().First()))
-	}
-	paths := c.StringSlice("filename")
-	if len(paths) == 0 {
-		if r.env.Deploy.Project == "" {
-			return ci.Missing(map[string]string{"PROJECT_NAME": "is not set and no -f FILE was given (the default is kubernetes/$PROJECT_NAME.yaml)"})
-		}
-		paths = []string{"kubernetes/" + r.env.Deploy.Project + ".yaml"}
-	}
-	// the variables apply uses, checked before anything is read or sent
-	if err := r.env.CheckSet("PROJECT_NAME", "KUBECONFIG", "KUBE_NAMESPACE"); err != nil {
-		return err
-	}
-	var dry bool
-	switch c.String("dry-run") {
-	case "none", "":
-	case "server":
-		dry = true
-	default:
-		return exitcode.UsageError(fmt.Errorf("--dry-run=%s: glcd asks the server (--dry-run=server) or nothing (none)", c.String("dry-run")))
-	}
-	manifests, err := rollout.ReadManifests(paths)
+	plan, err := apply.Prepare(apply.Input{Args: c.Args().Slice(), Paths: c.StringSlice("filename"), DryRun: c.String("dry-run"),
+		Force: c.Bool("force-conflicts"), Wait: c.Bool("wait"), Timeout: c.Duration("timeout"), FailAfter: c.Duration("fail-after")}, r.env)
 	if err != nil {
-		return err // bad files are reported before anything reaches the cluster
+		return err
 	}
 	t, cs, requests, err := r.kubeClient(c, withProjectNamespace(r.env.Deploy.Project))
 	if err != nil {
@@ -68,42 +45,16 @@ func (r *runtime) apply(c *cli.Context) error {
 		return err
 	}
 	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(cs.Discovery()))
-	ns := t.Namespace
-	sec := ci.StartSection(r.err, "glcd_apply", fmt.Sprintf("glcd apply %s", strings.Join(paths, " ")), false)
-	res, err := rollout.Apply(c.Context, cs, dyn, mapper, rollout.ApplyOptions{
-		Manifests: manifests, Namespace: ns, DryRun: dry, ForceConflicts: c.Bool("force-conflicts"), Wait: c.Bool("wait"),
-		Timeout: c.Duration("timeout"), FailAfter: c.Duration("fail-after"), Progress: r.err,
-	})
+	sec := ci.StartSection(r.err, "glcd_apply", fmt.Sprintf("glcd apply %s", strings.Join(plan.Paths, " ")), false)
+	res, err := apply.Run(c.Context, apply.Deps{Client: cs, Dynamic: dyn, Mapper: mapper, Namespace: t.Namespace, Progress: r.err}, plan)
 	sec.End()
 	if err != nil {
 		return err
 	}
 	r.logger(c).Debug("apply done", "apiRequests", requests.Load())
-	counts := map[string]int{}
-	for _, o := range res.Objects {
-		counts[o.Action]++
+	res.Report(r.err)
+	if err := r.results(c, res, res.Dotenv()); err != nil {
+		return err
 	}
-	fmt.Fprintf(r.err, "applied %d objects: %d created, %d configured, %d unchanged%s\n", len(res.Objects),
-		counts["created"], counts["configured"], counts["unchanged"], map[bool]string{true: " (server dry run: nothing changed)"}[dry])
-	for _, ro := range res.Rollouts {
-		rollout.WriteReport(r.err, ro)
-	}
-	if stringFlag(c, "output") == outputJSON {
-		if err := json.NewEncoder(r.out).Encode(res); err != nil {
-			return err
-		}
-	}
-	if p := c.String("dotenv"); p != "" {
-		kv := [][2]string{{"GLCD_APPLY_STATUS", string(res.Status)}, {"GLCD_APPLIED_OBJECTS", fmt.Sprint(len(res.Objects))}}
-		if err := ci.WriteDotenv(p, kv); err != nil {
-			return exitcode.UsageError(err)
-		}
-	}
-	switch res.Status {
-	case rollout.StatusFailed:
-		return exitcode.FailedError(fmt.Errorf("apply: a rollout failed"))
-	case rollout.StatusTimeout:
-		return exitcode.TimeoutError(fmt.Errorf("apply: a rollout timed out"))
-	}
-	return nil
+	return res.Err()
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -114,22 +113,14 @@ func (r *runtime) rollout(c *cli.Context) error {
 // finishRollout prints a rollout result, writes the dotenv file and picks the exit code.
 func (r *runtime) finishRollout(c *cli.Context, res *rollout.Result) error {
 	rollout.WriteReport(r.err, res)
-	if stringFlag(c, "output") == outputJSON {
-		if err := json.NewEncoder(r.out).Encode(res); err != nil {
-			return err
-		}
-	}
-	if p := c.String("dotenv"); p != "" {
-		kv := [][2]string{
-			{"GLCD_ROLLOUT_STATUS", string(res.Status)},
-			{"GLCD_WORKLOAD", res.Workload},
-			{"GLCD_NAMESPACE", res.Namespace},
-			{"GLCD_DEPLOYED_IMAGE", res.Image},
-			{"GLCD_REVISION", strconv.FormatInt(res.Revision, 10)},
-		}
-		if err := ci.WriteDotenv(p, kv); err != nil {
-			return exitcode.UsageError(err)
-		}
+	if err := r.results(c, res, [][2]string{
+		{"GLCD_ROLLOUT_STATUS", string(res.Status)},
+		{"GLCD_WORKLOAD", res.Workload},
+		{"GLCD_NAMESPACE", res.Namespace},
+		{"GLCD_DEPLOYED_IMAGE", res.Image},
+		{"GLCD_REVISION", strconv.FormatInt(res.Revision, 10)},
+	}); err != nil {
+		return err
 	}
 	return rolloutExit(res)
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -93,17 +92,7 @@ func (r *runtime) trigger(c *cli.Context) error {
 	if res == nil {
 		return runErr
 	}
-	if path := c.String("dotenv"); path != "" {
-		if err := ci.WriteDotenv(path, res.Dotenv()); err != nil {
-			runErr = errors.Join(runErr, exitcode.UsageError(err))
-		}
-	}
-	if stringFlag(c, "output") == outputJSON {
-		if err := json.NewEncoder(r.out).Encode(res); err != nil {
-			return errors.Join(runErr, fmt.Errorf("write the result: %w", err))
-		}
-	}
-	return runErr
+	return errors.Join(runErr, r.results(c, res, res.Dotenv()))
 }
 
 // lines is a repeatable flag value that keeps commas, which StringSliceFlag splits on: each

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -109,17 +108,7 @@ func (r *runtime) writeback(c *cli.Context) error {
 
 // finish writes the dotenv file and the JSON result.
 func (r *runtime) finish(c *cli.Context, res any, dotenv [][2]string) error {
-	if p := c.String("dotenv"); p != "" {
-		if err := ci.WriteDotenv(p, dotenv); err != nil {
-			return exitcode.UsageError(err)
-		}
-	}
-	if stringFlag(c, "output") == outputJSON {
-		if err := json.NewEncoder(r.out).Encode(res); err != nil {
-			return fmt.Errorf("write the result: %w", err)
-		}
-	}
-	return nil
+	return r.results(c, res, dotenv)
 }
 
 // infraRemoteFlag is --remote unless its value came from PROJECT_INFRA_REPO_LOCATION, which

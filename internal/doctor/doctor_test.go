@@ -57,6 +57,7 @@ func TestAllGreenAsAdmin(t *testing.T) {
 }
 
 func TestNoClusterVariablesSaysTheJobHasNoEnvironment(t *testing.T) {
+	tb.Need(t) // runs the built glcd against the test bed
 	env := []string{"GITLAB_CI=true", "CI_SERVER_URL=https://gitlab.example.com", "PROJECT_NAME=web",
 		"INFRA_PIPELINE_TRIGGER_URL=https://gitlab.example.com/api/v4/projects/7/trigger/pipeline?token=glptt-TriggerTokenInTheURL"}
 	out, code := doctor(t, env, noKubectl(t), "--for", "rollout,trigger")
@@ -89,6 +90,7 @@ func TestURLWithoutPortGetsThePortHint(t *testing.T) {
 }
 
 func TestCAThatDidNotSignTheServer(t *testing.T) {
+	tb.Need(t)
 	ca, _, _ := certPair(t, caTemplate("some-other-cluster-ca"), nil, nil)
 	out, code := doctor(t, kubeEnv(apiURL(), "not-reached-token-123", string(ca)), noKubectl(t), "--for", "rollout")
 	wantCode(t, code, 1)
@@ -100,6 +102,7 @@ func TestCAThatDidNotSignTheServer(t *testing.T) {
 }
 
 func TestServerLeafGivenAsCA(t *testing.T) {
+	tb.Need(t)
 	out, code := doctor(t, kubeEnv(apiURL(), "not-reached-token-123", readFile(t, pki("apiserver.crt"))), noKubectl(t), "--for", "rollout")
 	wantCode(t, code, 1)
 	wantLine(t, out, "✗ tls:", "API server's own certificate", "CA:false", `"CN=glcd-testbed-ca"`)
@@ -113,6 +116,7 @@ func TestServerLeafGivenAsCA(t *testing.T) {
 }
 
 func TestServerCertificateForAnotherHostName(t *testing.T) {
+	tb.Need(t)
 	addr := forward(t, "127.0.0.2:0")
 	out, code := doctor(t, kubeEnv("https://"+addr, "not-reached-token-123", readFile(t, pki("ca.crt"))), noKubectl(t), "--for", "rollout")
 	wantCode(t, code, 1)
@@ -122,6 +126,7 @@ func TestServerCertificateForAnotherHostName(t *testing.T) {
 }
 
 func TestExpiredClientCertificate(t *testing.T) {
+	tb.Need(t)
 	ca, caKey := testbedCA(t)
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: "deployer", Organization: []string{"system:masters"}},
 		NotBefore: time.Now().Add(-48 * time.Hour), NotAfter: time.Now().Add(-24 * time.Hour),
@@ -212,6 +217,7 @@ func TestRolloutRobotPassesForRolloutNotForApply(t *testing.T) {
 }
 
 func TestTwoAgentContextsAndNoneSelected(t *testing.T) {
+	tb.Need(t) // runs the built glcd against the test bed
 	kc := writeKubeconfig(t, "", "group/agents:production", "group/agents:staging")
 	out, code := doctor(t, []string{"KUBECONFIG=" + kc}, noKubectl(t), "--for", "rollout")
 	wantCode(t, code, 1)
@@ -229,6 +235,7 @@ func TestTwoAgentContextsAndNoneSelected(t *testing.T) {
 }
 
 func TestMissingNamespace(t *testing.T) {
+	tb.Need(t)
 	out, code := doctor(t, []string{"KUBECONFIG=" + tb.Kubeconfig, "KUBE_NAMESPACE=no-such-namespace"}, noKubectl(t), "--for", "rollout")
 	wantCode(t, code, 1)
 	wantLine(t, out, "✗ namespace:", "no-such-namespace (from KUBE_NAMESPACE) does not exist")
@@ -254,6 +261,7 @@ func TestWorkloadWithoutTheNamedContainer(t *testing.T) {
 }
 
 func TestKubectlThatPrintsNothing(t *testing.T) {
+	tb.Need(t) // runs the built glcd against the test bed
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "kubectl"), []byte("#!/bin/sh\nexit 0\n"), 0o755); err != nil {
 		t.Fatal(err)
@@ -265,6 +273,7 @@ func TestKubectlThatPrintsNothing(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
+	tb.Need(t) // runs the built glcd against the test bed
 	out, code := doctor(t, nil, noKubectl(t), "--for", "deploy")
 	wantCode(t, code, 2)
 	if !strings.Contains(out, `unknown command "deploy"`) {
@@ -290,6 +299,7 @@ func BenchmarkDoctorAll(b *testing.B) {
 }
 
 func TestExpiredServerCertificate(t *testing.T) {
+	tb.Need(t)
 	caPEM, _, caKey := certPair(t, caTemplate("expired-test-ca"), nil, nil)
 	cb, _ := pem.Decode(caPEM)
 	ca, err := x509.ParseCertificate(cb.Bytes)
@@ -326,6 +336,7 @@ func TestExpiredServerCertificate(t *testing.T) {
 }
 
 func TestKubectlVersionSkew(t *testing.T) {
+	tb.Need(t) // runs the built glcd against the test bed
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "kubectl"), []byte("#!/bin/sh\necho '{\"clientVersion\":{\"gitVersion\":\"v1.30.4\"}}'\n"), 0o755); err != nil {
 		t.Fatal(err)

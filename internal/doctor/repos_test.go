@@ -12,6 +12,7 @@ import (
 )
 
 func TestInfraRemoteTokens(t *testing.T) {
+	tb.Need(t) // runs the built glcd against the test bed
 	const right = "glpat-RightInfraTokenForDoctor"
 	s := gitserver.Start(t, gitserver.Options{TLS: true, Tokens: []gitserver.Token{{Value: right}}})
 	s.Seed(t, "group/infra.git", "main", gitserver.Commit{Files: map[string]string{"kubernetes/web.yaml": "kind: Deployment\n"}, Message: "init"})
@@ -35,6 +36,7 @@ func TestInfraRemoteTokens(t *testing.T) {
 }
 
 func TestImagesWithAndWithoutEntrypoint(t *testing.T) {
+	tb.Need(t)
 	pushTestImages(t)
 	env := []string{"CI_REGISTRY=" + testbed.RegistryAuth, "CI_REGISTRY_USER=" + testbed.RegistryUser, "CI_REGISTRY_PASSWORD=" + testbed.RegistryPassword}
 	out, code := doctorIn(t, inNetns(t), env, noKubectl(t), "--for", "trigger",
@@ -67,6 +69,7 @@ deploy_production:
 `
 
 func TestPipelineWithTheSeedsMistakes(t *testing.T) {
+	tb.Need(t)
 	pushTestImages(t)
 	dir := t.TempDir()
 	write := func(p, s string) {
@@ -106,6 +109,7 @@ func TestPipelineWithTheSeedsMistakes(t *testing.T) {
 // The examples once named the glcd image GLCD_IMAGE, the variable of rollout's and writeback's
 // --image: every deploy would have rolled out the glcd image. The lint names it.
 func TestPipelineImageVariableThatSetsAFlag(t *testing.T) {
+	tb.Need(t) // runs the built glcd against the test bed
 	file := filepath.Join(t.TempDir(), ".gitlab-ci.yml")
 	pipe := func(name string) {
 		t.Helper()
@@ -127,6 +131,7 @@ func TestPipelineImageVariableThatSetsAFlag(t *testing.T) {
 }
 
 func TestGitLabAPIToken(t *testing.T) {
+	tb.Need(t) // runs the built glcd against the test bed
 	const right = "glpat-RightApiTokenForDoctor"
 	s := gitlabapi.New()
 	t.Cleanup(s.Close)

@@ -80,6 +80,7 @@ const (
 // test if a credential of env appears in either stream.
 func builderKey(t *testing.T, env []string, args ...string) (string, string, int) {
 	t.Helper()
+	tb.Need(t)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	cmd := tb.InNetns(ctx, glcd, append([]string{"builder-key", "--dir", sampleDir, "--base", base}, args...)...)

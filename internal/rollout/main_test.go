@@ -125,7 +125,7 @@ func readyProbe(s *corev1.PodSpec) {
 	for i := range s.Containers {
 		s.Containers[i].ReadinessProbe = &corev1.Probe{
 			ProbeHandler:        corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: []string{"true"}}},
-			InitialDelaySeconds: 1, PeriodSeconds: 1,
+			InitialDelaySeconds: 1, PeriodSeconds: 1, TimeoutSeconds: 10, // runc exec of true can take seconds on a loaded node
 		}
 	}
 }

@@ -131,7 +131,7 @@ func patchTime(meta metav1.Object, allEvents bool) time.Time {
 	}
 	var t time.Time
 	for _, mf := range meta.GetManagedFields() {
-		if mf.Manager == RolloutFieldManager && mf.Time != nil && mf.Time.After(t) {
+		if mf.Manager == FieldManager && mf.Time != nil && mf.Time.After(t) {
 			t = mf.Time.Time
 		}
 	}

@@ -35,6 +35,10 @@ const (
 )
 
 // GroupKind returns the kind's API group and kind.
+// FieldManager is the field manager of glcd rollout's image patch. glcd apply takes over what
+// it set (the image a deploy put there) without asking: it is glcd's own field.
+const FieldManager = "glcd-rollout"
+
 func (k Kind) GroupKind() schema.GroupKind { return schema.GroupKind{Group: "apps", Kind: string(k)} }
 
 // Ref names a workload: deployment/web, sts/db, ds/agent, or a bare name (a Deployment).
@@ -240,7 +244,7 @@ func imagePatch(changes []containerChange, image, cause string) ([]byte, error) 
 }
 
 func patchWorkload(ctx context.Context, cs kubernetes.Interface, ns string, ref Ref, patch []byte) (runtime.Object, error) {
-	opts := metav1.PatchOptions{FieldManager: RolloutFieldManager}
+	opts := metav1.PatchOptions{FieldManager: FieldManager}
 	var (
 		obj runtime.Object
 		err error

@@ -36,6 +36,7 @@ func glcdRun(t testing.TB, env []string, args ...string) (string, int) {
 // runWith runs prog with exactly env plus PATH and HOME.
 func runWith(t testing.TB, prog string, env []string, args ...string) (string, int) {
 	t.Helper()
+	tb.Need(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, prog, args...)

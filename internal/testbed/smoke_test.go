@@ -176,6 +176,7 @@ func TestCrashingContainerRestarts(t *testing.T) {
 }
 
 func TestImagePullFailuresAreReal(t *testing.T) {
+	tb.Need(t)
 	cases := []struct {
 		name, image, want string
 	}{
@@ -212,6 +213,7 @@ func TestImagePullFailuresAreReal(t *testing.T) {
 
 // A second cluster runs beside the first, runs a pod, and leaves nothing behind when stopped.
 func TestSecondClusterStopsClean(t *testing.T) {
+	tb.Need(t) // a cluster of its own, beside the package's
 	ctx := ctxFor(t, 3*time.Minute)
 	c2, err := Start(ctx, Options{Name: "second"})
 	if err != nil {
@@ -246,6 +248,7 @@ func TestSecondClusterStopsClean(t *testing.T) {
 // parent-death signal, which Linux sends when the thread that started them ends, so a dial
 // must never end its thread.
 func TestDialsIntoTheNamespaceLeaveTheTestBedRunning(t *testing.T) {
+	tb.Need(t)
 	ctx := ctxFor(t, time.Minute)
 	for i := range 300 {
 		conn, err := tb.DialInNetns(ctx, "tcp", "127.0.0.1:5000")

@@ -2,6 +2,7 @@ package testbed
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -24,7 +25,14 @@ import (
 //
 // A cluster that cannot start fails the package (exit 1): the tests never skip silently.
 // Each setup function runs once on the new cluster (importing images, say) before the tests.
+//
+// Under `go test -short` no cluster starts: *dst stays nil, the package's pure tests run and
+// every integration test skips where it first asks for the cluster (Cluster.Need, or
+// Cluster.Namespace, which calls it). make test never passes -short.
 func Main(m *testing.M, dst **Cluster, setup ...func(*Cluster) error) int {
+	if Short() {
+		return m.Run()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Minute)
 	defer cancel()
 	c, err := Start(ctx, Options{Log: os.Stderr})
@@ -53,9 +61,35 @@ var nsCounter atomic.Int64
 
 var nonDNS = regexp.MustCompile(`[^a-z0-9-]+`)
 
+// Short reports whether the tests run with -short: pure tests only, no test bed. TestMain
+// calls it before m.Run, so it parses the test flags first (as testing's own docs advise).
+func Short() bool {
+	if !flag.Parsed() {
+		flag.Parse()
+	}
+	return testing.Short()
+}
+
+// skipShort is why an integration test skips under -short.
+const skipShort = "integration test: needs the test bed, which go test -short does not start (make test runs it)"
+
+// Need marks a test as an integration test: under -short, where no cluster was started (c is
+// nil), it skips the test; otherwise it does nothing. Tests that begin with Namespace need
+// not call it.
+func (c *Cluster) Need(t testing.TB) {
+	t.Helper()
+	if c == nil {
+		if !testing.Short() {
+			t.Fatal("no test bed: TestMain did not start one (call testbed.Main or Shared.Get)")
+		}
+		t.Skip(skipShort)
+	}
+}
+
 // Namespace creates a namespace named after the test and deletes it when the test ends.
 func (c *Cluster) Namespace(t testing.TB) string {
 	t.Helper()
+	c.Need(t)
 	base := nonDNS.ReplaceAllString(strings.ToLower(t.Name()), "-")
 	if len(base) > 40 {
 		base = base[:40]
@@ -92,8 +126,13 @@ type Shared struct {
 
 // Get returns the cluster, starting it on first use; a cluster that cannot start fails the
 // test (never skips it).
+//
+// Under -short it skips the test instead: no cluster starts.
 func (s *Shared) Get(t testing.TB) *Cluster {
 	t.Helper()
+	if testing.Short() {
+		t.Skip(skipShort)
+	}
 	s.once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Minute)
 		defer cancel()
@@ -153,9 +192,29 @@ func BuildGLCD(ctx context.Context, dir string) (string, error) {
 	return bin, nil
 }
 
+// GLCD returns the glcd binary for a test that runs the real process (BuildGLCD, into the
+// test's temporary directory unless $GLCD_TEST_BIN names one); under -short, where nothing is
+// built, it skips the test.
+func GLCD(t testing.TB) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("runs the built glcd binary, which go test -short does not build (make test does)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
+	bin, err := BuildGLCD(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
 // MainWithGLCD is Main for packages whose tests run the built glcd: it builds the binary into
 // *bin first (a build failure fails the package) and removes it afterwards.
 func MainWithGLCD(m *testing.M, dst **Cluster, bin *string, setup ...func(*Cluster) error) int {
+	if Short() {
+		return m.Run()
+	}
 	dir, err := os.MkdirTemp("", "glcd-bin-")
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "FAIL: %v\n", err)

@@ -1,4 +1,8 @@
-package rollout
+// Package apply is glcd apply: Prepare reads and checks the manifests (every problem before
+// anything reaches the cluster); Run applies them with server-side apply in dependency order,
+// names field conflicts (or takes the fields with ForceConflicts), shows a server dry run's
+// diff with Secret values masked, then watches the rollouts it started with package rollout.
+package apply
 
 import (
 	"bytes"
@@ -25,27 +29,77 @@ import (
 
 	"gitlab.com/glcd/glcd/internal/ci"
 	"gitlab.com/glcd/glcd/internal/exitcode"
+	"gitlab.com/glcd/glcd/internal/rollout"
 )
 
 // FieldManager is the server-side apply field manager glcd applies as.
 const FieldManager = "glcd"
 
-// RolloutFieldManager is the field manager of glcd rollout's image patch. glcd apply takes
-// over what it set (the image a deploy put there) without asking: it is glcd's own field.
-const RolloutFieldManager = "glcd-rollout"
+// Input is what the command line and the environment give glcd apply.
+type Input struct {
+	Args      []string // apply takes none: files come with -f
+	Paths     []string // -f FILE|DIR; none: kubernetes/$PROJECT_NAME.yaml
+	DryRun    string   // "none" (or "") or "server"
+	Force     bool     // --force-conflicts
+	Wait      bool     // watch the rollouts of the workloads applied
+	Timeout   time.Duration
+	FailAfter time.Duration
+}
 
-// ApplyOptions are the inputs of Apply.
-type ApplyOptions struct {
-	Manifests []*Manifest // what ReadManifests read, in apply order
-	Namespace string      // for namespaced objects that name none
-	DryRun    bool        // server-side dry run: report what would change, change nothing
+// Plan is a checked apply: the manifests read, in apply order, and what to do with them.
+type Plan struct {
+	Paths     []string
+	Manifests []*Manifest
+	DryRun    bool // server-side dry run: report what would change, change nothing
 	// ForceConflicts takes over fields another field manager owns (kubectl's
 	// --force-conflicts); without it such a conflict fails the apply, naming each field.
 	ForceConflicts bool
-	Wait           bool // watch the rollouts of the workloads applied
+	Wait           bool
 	Timeout        time.Duration
 	FailAfter      time.Duration
-	Progress       io.Writer
+}
+
+// Prepare checks in and the variables apply uses (every problem at once), then reads the
+// manifests: bad input is reported before anything reaches the cluster.
+func Prepare(in Input, env *ci.Env) (*Plan, error) {
+	if len(in.Args) > 0 {
+		return nil, exitcode.UsageError(fmt.Errorf("apply takes files with -f, not arguments (got %q)", in.Args[0]))
+	}
+	var probs []ci.Problem
+	p := &Plan{Paths: in.Paths, ForceConflicts: in.Force, Wait: in.Wait, Timeout: in.Timeout, FailAfter: in.FailAfter}
+	if len(p.Paths) == 0 {
+		if env.Deploy.Project == "" {
+			probs = append(probs, ci.Problem{Name: "PROJECT_NAME", Reason: "is not set and no -f FILE was given (the default is kubernetes/$PROJECT_NAME.yaml)", Hint: ci.Hint("PROJECT_NAME")})
+		}
+		p.Paths = []string{"kubernetes/" + env.Deploy.Project + ".yaml"}
+	}
+	probs = append(probs, env.SetProblems("PROJECT_NAME", "KUBECONFIG", "KUBE_NAMESPACE")...)
+	switch in.DryRun {
+	case "none", "":
+	case "server":
+		p.DryRun = true
+	default:
+		probs = append(probs, ci.Problem{Name: "--dry-run", Reason: fmt.Sprintf("is %q: glcd asks the server (--dry-run=server) or nothing (none)", in.DryRun)})
+	}
+	if err := ci.ProblemsError(probs); err != nil {
+		return nil, err
+	}
+	var err error
+	if p.Manifests, err = ReadManifests(p.Paths); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Deps are what Run works through.
+type Deps struct {
+	Client  kubernetes.Interface
+	Dynamic dynamic.Interface
+	Mapper  meta.ResettableRESTMapper
+	// Namespace is for namespaced objects that name none: the one the kubeconfig,
+	// --namespace, KUBE_NAMESPACE or PROJECT_NAME gave.
+	Namespace string
+	Progress  io.Writer // what each object became, the rollouts' progress
 }
 
 // Applied is one object Apply sent.
@@ -66,13 +120,43 @@ func (a Applied) String() string {
 	return s
 }
 
-// ApplyResult is what Apply did.
-type ApplyResult struct {
-	Status   Status    `json:"status"`
-	DryRun   bool      `json:"dryRun,omitempty"`
-	Objects  []Applied `json:"objects"`
-	Rollouts []*Result `json:"rollouts,omitempty"`
-	Duration float64   `json:"durationSeconds"`
+// Result is what Run did.
+type Result struct {
+	Status   rollout.Status    `json:"status"`
+	DryRun   bool              `json:"dryRun,omitempty"`
+	Objects  []Applied         `json:"objects"`
+	Rollouts []*rollout.Result `json:"rollouts,omitempty"`
+	Duration float64           `json:"durationSeconds"`
+}
+
+// Report writes the counts of what the objects became and each rollout's report.
+func (r *Result) Report(w io.Writer) {
+	counts := map[string]int{}
+	for _, o := range r.Objects {
+		counts[o.Action]++
+	}
+	fmt.Fprintf(w, "applied %d objects: %d created, %d configured, %d unchanged%s\n", len(r.Objects),
+		counts["created"], counts["configured"], counts["unchanged"], map[bool]string{true: " (server dry run: nothing changed)"}[r.DryRun])
+	for _, ro := range r.Rollouts {
+		rollout.WriteReport(w, ro)
+	}
+}
+
+// Dotenv is the result as GLCD_* variables for artifacts:reports:dotenv.
+func (r *Result) Dotenv() [][2]string {
+	return [][2]string{{"GLCD_APPLY_STATUS", string(r.Status)}, {"GLCD_APPLIED_OBJECTS", fmt.Sprint(len(r.Objects))}}
+}
+
+// Err is the error the result ends the command with: a failed rollout (exit 1) or one that
+// timed out (exit 3); nil when all went well.
+func (r *Result) Err() error {
+	switch r.Status {
+	case rollout.StatusFailed:
+		return exitcode.FailedError(errors.New("apply: a rollout failed"))
+	case rollout.StatusTimeout:
+		return exitcode.TimeoutError(errors.New("apply: a rollout timed out"))
+	}
+	return nil
 }
 
 // Manifest is one Kubernetes object read from a file, with where it came from.
@@ -80,6 +164,9 @@ type Manifest struct {
 	obj    *unstructured.Unstructured
 	source string
 }
+
+// Kind is the object's kind.
+func (m *Manifest) Kind() string { return m.obj.GetKind() }
 
 // installOrder puts what others depend on first: namespaces and CRDs, then policies,
 // accounts, configuration and storage, then services and workloads.
@@ -165,20 +252,20 @@ func ReadManifests(paths []string) ([]*Manifest, error) {
 	return objs, nil
 }
 
-// Apply applies manifests with server-side apply (field manager glcd), reports what each
-// object became, then watches the rollouts of the Deployments, StatefulSets and DaemonSets
-// it touched with the same watcher and failure report as Rollout.
-func Apply(ctx context.Context, cs kubernetes.Interface, dyn dynamic.Interface, mapper meta.ResettableRESTMapper, opts ApplyOptions) (*ApplyResult, error) {
+// Run applies the plan's manifests with server-side apply (field manager glcd), reports what
+// each object became, then watches the rollouts of the Deployments, StatefulSets and
+// DaemonSets it touched with rollout's watcher and failure report.
+func Run(ctx context.Context, d Deps, opts *Plan) (*Result, error) {
 	start := time.Now()
-	progress := opts.Progress
+	progress := d.Progress
 	if progress == nil {
 		progress = io.Discard
 	}
-	res := &ApplyResult{Status: StatusSuccess, DryRun: opts.DryRun}
-	var workloads []Ref
+	res := &Result{Status: rollout.StatusSuccess, DryRun: opts.DryRun}
+	var workloads []rollout.Ref
 	var workloadNS []string
 	for _, in := range opts.Manifests {
-		a, err := applyOne(ctx, dyn, mapper, in, opts)
+		a, err := applyOne(ctx, d.Dynamic, d.Mapper, in, d.Namespace, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -192,21 +279,21 @@ func Apply(ctx context.Context, cs kubernetes.Interface, dyn dynamic.Interface, 
 			fmt.Fprint(progress, indent(a.Diff))
 		}
 		if gv := in.obj.GroupVersionKind(); gv.Group == "apps" && !opts.DryRun {
-			switch Kind(gv.Kind) {
-			case Deployment, StatefulSet, DaemonSet:
-				workloads = append(workloads, Ref{Kind: Kind(gv.Kind), Name: a.Name})
+			switch rollout.Kind(gv.Kind) {
+			case rollout.Deployment, rollout.StatefulSet, rollout.DaemonSet:
+				workloads = append(workloads, rollout.Ref{Kind: rollout.Kind(gv.Kind), Name: a.Name})
 				workloadNS = append(workloadNS, a.Namespace)
 			}
 		}
 	}
 	if opts.Wait && len(workloads) > 0 {
-		res.Rollouts = make([]*Result, len(workloads))
+		res.Rollouts = make([]*rollout.Result, len(workloads))
 		errs := make([]error, len(workloads))
 		var wg sync.WaitGroup
 		for i := range workloads {
 			wg.Go(func() {
-				o := Options{Namespace: workloadNS[i], Workload: workloads[i], Timeout: opts.Timeout, FailAfter: opts.FailAfter, Progress: progress}
-				res.Rollouts[i], errs[i] = Watch(ctx, cs, o)
+				o := rollout.Options{Namespace: workloadNS[i], Workload: workloads[i], Timeout: opts.Timeout, FailAfter: opts.FailAfter, Progress: progress}
+				res.Rollouts[i], errs[i] = rollout.Watch(ctx, d.Client, o)
 			})
 		}
 		wg.Wait()
@@ -215,10 +302,10 @@ func Apply(ctx context.Context, cs kubernetes.Interface, dyn dynamic.Interface, 
 		}
 		for _, r := range res.Rollouts {
 			switch {
-			case r.Status == StatusFailed:
-				res.Status = StatusFailed
-			case r.Status == StatusTimeout && res.Status != StatusFailed:
-				res.Status = StatusTimeout
+			case r.Status == rollout.StatusFailed:
+				res.Status = rollout.StatusFailed
+			case r.Status == rollout.StatusTimeout && res.Status != rollout.StatusFailed:
+				res.Status = rollout.StatusTimeout
 			}
 		}
 	}
@@ -226,7 +313,7 @@ func Apply(ctx context.Context, cs kubernetes.Interface, dyn dynamic.Interface, 
 	return res, nil
 }
 
-func applyOne(ctx context.Context, dyn dynamic.Interface, mapper meta.ResettableRESTMapper, in *Manifest, opts ApplyOptions) (*Applied, error) {
+func applyOne(ctx context.Context, dyn dynamic.Interface, mapper meta.ResettableRESTMapper, in *Manifest, namespace string, opts *Plan) (*Applied, error) {
 	obj := in.obj
 	gvk := obj.GroupVersionKind()
 	mapping, err := mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
@@ -251,7 +338,7 @@ func applyOne(ctx context.Context, dyn dynamic.Interface, mapper meta.Resettable
 	if mapping.Scope.Name() == meta.RESTScopeNameNamespace {
 		ns = obj.GetNamespace()
 		if ns == "" {
-			ns = opts.Namespace
+			ns = namespace
 			obj.SetNamespace(ns)
 		}
 		ri = dyn.Resource(mapping.Resource).Namespace(ns)
@@ -314,7 +401,7 @@ func onlyRolloutConflicts(err error) bool {
 	}
 	for _, c := range se.ErrStatus.Details.Causes {
 		if c.Type == metav1.CauseTypeFieldManagerConflict &&
-			!strings.Contains(c.Message, `"`+RolloutFieldManager+`"`) && !strings.Contains(c.Message, `"`+FieldManager+`"`) {
+			!strings.Contains(c.Message, `"`+rollout.FieldManager+`"`) && !strings.Contains(c.Message, `"`+FieldManager+`"`) {
 			return false
 		}
 	}

@@ -1,4 +1,4 @@
-package rollout_test
+package apply_test
 
 import (
 	"bytes"
@@ -15,7 +15,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
+	"gitlab.com/glcd/glcd/internal/apply"
 	"gitlab.com/glcd/glcd/internal/rollout"
+	"gitlab.com/glcd/glcd/internal/testbed"
 )
 
 const stack = `# the infra repo's kubernetes/jobboard.yaml: workloads first on purpose, the namespace last
@@ -80,6 +82,7 @@ func writeStack(t *testing.T, ns, workerImage, logLevel string) string {
 }
 
 func TestApplyMultiDocumentStack(t *testing.T) {
+	tb.Need(t)
 	ns := "apply-stack"
 	t.Cleanup(func() { _ = tb.Client.CoreV1().Namespaces().Delete(ctxT(t), ns, metav1.DeleteOptions{}) })
 	file := writeStack(t, ns, "testbed.local/app:1", "info")
@@ -92,7 +95,7 @@ func TestApplyMultiDocumentStack(t *testing.T) {
 	if strings.Index(errOut, "namespace/"+ns+" created") > strings.Index(errOut, "deployment/web created") {
 		t.Error("the namespace must be applied before the workloads in it")
 	}
-	var res rollout.ApplyResult
+	var res apply.Result
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatal(err)
 	}
@@ -105,12 +108,12 @@ func TestApplyMultiDocumentStack(t *testing.T) {
 	}
 	managed := false
 	for _, mf := range d.ManagedFields {
-		if mf.Manager == rollout.FieldManager && mf.Operation == metav1.ManagedFieldsOperationApply {
+		if mf.Manager == apply.FieldManager && mf.Operation == metav1.ManagedFieldsOperationApply {
 			managed = true
 		}
 	}
 	if !managed {
-		t.Fatalf("deployment/web is not server-side applied by %s: %+v", rollout.FieldManager, d.ManagedFields)
+		t.Fatalf("deployment/web is not server-side applied by %s: %+v", apply.FieldManager, d.ManagedFields)
 	}
 
 	// the same file again changes nothing
@@ -136,23 +139,6 @@ func TestApplyMultiDocumentStack(t *testing.T) {
 	wantIn(t, errOut, ns+" deployment/worker configured", "deployment/worker FAILED", "CrashLoopBackOff (exit code 3", "apply: a rollout failed")
 }
 
-func TestApplyRefusesBadFilesBeforeTouchingTheCluster(t *testing.T) {
-	dir := t.TempDir()
-	bad := filepath.Join(dir, "bad.yaml")
-	if err := os.WriteFile(bad, []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ok\n---\nkind: ConfigMap\nmetadata: {}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	_, errOut, code := glcd(t, nil, "apply", "-f", bad)
-	wantCode(t, code, 2, errOut)
-	wantIn(t, errOut, "bad.yaml:2 lacks apiVersion, kind or metadata.name")
-	if _, err := tb.Client.CoreV1().ConfigMaps("default").Get(ctxT(t), "ok", metav1.GetOptions{}); err == nil {
-		t.Fatal("a refused file was partly applied")
-	}
-	_, errOut, code = glcd(t, nil, "apply", "-f", filepath.Join(dir, "missing.yaml"))
-	wantCode(t, code, 2, errOut)
-	wantIn(t, errOut, "missing.yaml: no such file or directory")
-}
-
 // glcd apply --dry-run=server shows that a Secret's value changes, never the value (as
 // kubectl diff): the built binary's raw output (text and JSON) holds neither the old nor the
 // new value, in clear or in base64, nor the last-applied annotation that carries them.
@@ -171,7 +157,7 @@ func TestApplyDryRunNeverShowsSecretValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, format := range []string{"text", "json"} {
-		cmd := exec.CommandContext(ctx, buildGLCD(t), "apply", "--dry-run=server", "--namespace", ns, "-f", manifest, "-o", format)
+		cmd := exec.CommandContext(ctx, testbed.GLCD(t), "apply", "--dry-run=server", "--namespace", ns, "-f", manifest, "-o", format)
 		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "KUBECONFIG=" + tb.Kubeconfig}
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
