@@ -9,7 +9,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -52,8 +51,10 @@ func Run(ctx context.Context, args, environ []string, s Streams, info BuildInfo)
 	}
 	klog.SetOutput(io.Discard)
 
-	r := &runtime{env: env, osenv: environ, masker: masker, out: out, err: errw, raw: s, info: info}
+	r := &runtime{env: env, osenv: environ, masker: masker, out: out, err: errw, raw: s, info: info,
+		flags: &envFlags{lookup: ci.Environ(environ), bindings: map[cli.Flag][]string{}, from: map[string]string{}}}
 	app := newApp(r)
+	r.flags.bind(app.Flags, app.Commands)
 	app.Reader, app.Writer, app.ErrWriter = s.In, out, errw
 	err := app.RunContext(ctx, interspersed(app, args))
 	if err == nil {
@@ -86,6 +87,8 @@ type runtime struct {
 	// (the executor's live job output).
 	raw  Streams
 	info BuildInfo
+	// flags resolves the flags' variables from environ (never the process's environment)
+	flags *envFlags
 }
 
 func newApp(r *runtime) *cli.App {
@@ -95,7 +98,7 @@ func newApp(r *runtime) *cli.App {
 		Description: "glcd reads GitLab's KUBECONFIG, KUBE_* and CI_* variables (and the old deploy scripts' " +
 			"PROJECT_NAME, POD_NAME, IMAGE_NAME, TARGET_IMAGE_VERSION) and does the deploy steps of a pipeline.\n" +
 			"Every flag can also be set through the environment variable shown beside it.\n" +
-			"Exit codes: 0 done, 1 the operation failed, 2 bad input or configuration, 3 timed out.",
+			"Exit codes: 0 done, 1 the operation failed, 2 bad input or configuration, 3 timed out, 130 cancelled (SIGINT, SIGTERM).",
 		Version:         r.info.Version,
 		HideVersion:     true,
 		Flags:           globalFlags(),
@@ -106,6 +109,9 @@ func newApp(r *runtime) *cli.App {
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // Run reports errors and picks the code
 		Before: func(c *cli.Context) error {
+			if err := r.flags.resolve(c, c.App.Flags); err != nil {
+				return err
+			}
 			return r.setup(c)
 		},
 		Action: func(c *cli.Context) error {
@@ -120,7 +126,7 @@ func newApp(r *runtime) *cli.App {
 		for _, cmd := range cmds {
 			cmd.Flags = append(cmd.Flags, globalFlags()...)
 			cmd.OnUsageError = app.OnUsageError
-			cmd.Before = checkDurations
+			cmd.Before = r.before
 			withGlobals(cmd.Subcommands)
 		}
 	}
@@ -186,9 +192,25 @@ func (r *runtime) setup(c *cli.Context) error {
 	return nil
 }
 
+// before runs before every command: its flags' variables are resolved from Run's environment
+// (with --debug, each value's source is logged), then its durations checked.
+func (r *runtime) before(c *cli.Context) error {
+	if err := r.flags.resolve(c, c.Command.Flags); err != nil {
+		return err
+	}
+	if log := r.logger(c); boolFlag(c, "debug") {
+		for _, f := range c.Command.Flags {
+			if name := f.Names()[0]; r.flags.source(c, name) != "default" {
+				log.Debug("flag", "name", "--"+name, "from", r.flags.source(c, name))
+			}
+		}
+	}
+	return r.checkDurations(c)
+}
+
 // checkDurations refuses a zero or negative value for any duration flag (timeouts, waits,
 // intervals, ages): none of them has a meaning for it. Every bad one is named at once.
-func checkDurations(c *cli.Context) error {
+func (r *runtime) checkDurations(c *cli.Context) error {
 	var bad []string
 	for _, f := range c.Command.Flags {
 		df, ok := f.(*cli.DurationFlag)
@@ -196,7 +218,7 @@ func checkDurations(c *cli.Context) error {
 			continue
 		}
 		if d := c.Duration(df.Name); d <= 0 {
-			bad = append(bad, fmt.Sprintf("--%s %s (%s): want a positive duration such as 30s or 10m", df.Name, d, df.EnvVars[0]))
+			bad = append(bad, fmt.Sprintf("--%s %s (%s): want a positive duration such as 30s or 10m", df.Name, d, r.flags.envOf(df)))
 		}
 	}
 	if len(bad) > 0 {
@@ -207,21 +229,5 @@ func checkDurations(c *cli.Context) error {
 
 // onCommandLine says a flag's value came from the command line, not from its variables.
 func (r *runtime) onCommandLine(c *cli.Context, name string) bool {
-	if !c.IsSet(name) {
-		return false
-	}
-	env := ci.Environ(r.osenv)
-	for _, f := range c.Command.Flags {
-		if !slices.Contains(f.Names(), name) {
-			continue
-		}
-		if ev, ok := f.(interface{ GetEnvVars() []string }); ok {
-			for _, n := range ev.GetEnvVars() {
-				if v, ok := env(n); ok && v != "" {
-					return false
-				}
-			}
-		}
-	}
-	return true
+	return c.IsSet(name) && r.flags.from[name] == ""
 }

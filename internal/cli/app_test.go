@@ -68,10 +68,35 @@ func TestVersionTextAndJSON(t *testing.T) {
 }
 
 func TestOutputFromEnvironment(t *testing.T) {
-	t.Setenv("GLCD_OUTPUT", "json")
-	out, _, code := runGLCD(t, nil, "version")
+	out, _, code := runGLCD(t, []string{"GLCD_OUTPUT=json"}, "version")
 	if code != 0 || !strings.HasPrefix(out, "{") {
 		t.Fatalf("GLCD_OUTPUT=json ignored: exit %d, %q", code, out)
+	}
+}
+
+// The environment handed to Run is the only one: a flag's variable in the process's own
+// environment (which urfave/cli would read) sets nothing, and --debug names each value's source.
+func TestFlagsReadOnlyTheEnvironmentGivenToRun(t *testing.T) {
+	t.Setenv("GLCD_OUTPUT", "json")
+	t.Setenv("GLCD_TIMEOUT", "0s")
+	if out, errOut, code := runGLCD(t, nil, "version"); code != 0 || strings.HasPrefix(out, "{") {
+		t.Fatalf("the process's GLCD_OUTPUT was read: exit %d, %q %s", code, out, errOut)
+	}
+	_, errOut, code := runGLCD(t, []string{"GLCD_FAIL_AFTER=5s", "KUBE_NAMESPACE=from-env", "GLCD_TIMEOUT=oops", "GLCD_DRY_RUN=server"},
+		"apply", "--debug", "--dry-run", "none", "-f", "x.yaml")
+	if code != exitcode.Usage || !strings.Contains(errOut, `GLCD_TIMEOUT="oops" (sets --timeout)`) {
+		t.Fatalf("a bad value from the environment: exit %d\n%s", code, errOut)
+	}
+	_, errOut, _ = runGLCD(t, []string{"GLCD_FAIL_AFTER=5s", "KUBE_NAMESPACE=from-env", "GLCD_DRY_RUN=server"},
+		"apply", "--debug", "--dry-run", "none", "-f", "x.yaml")
+	for _, want := range []string{"name=--fail-after from=$GLCD_FAIL_AFTER", "name=--namespace from=$KUBE_NAMESPACE",
+		"name=--dry-run from=--dry-run", "name=--debug from=--debug", "name=--filename from=--filename"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("--debug lacks %q:\n%s", want, errOut)
+		}
+	}
+	if strings.Contains(errOut, "name=--timeout") {
+		t.Errorf("--timeout has its default, yet --debug names a source:\n%s", errOut)
 	}
 }
 

@@ -264,8 +264,7 @@ func TestHelpShowsTrigger(t *testing.T) {
 
 func TestTriggerVarsFromTheEnvironmentKeepCommas(t *testing.T) {
 	s, environ := gitlabDouble(t)
-	t.Setenv("GLCD_TRIGGER_VARS", "LIST=a,b\nOTHER=c")
-	_, errOut, code := runTrigger(t, environ, "--project", "group/app-infra", "--ref", "main")
+	_, errOut, code := runTrigger(t, append(environ, "GLCD_TRIGGER_VARS=LIST=a,b\nOTHER=c"), "--project", "group/app-infra", "--ref", "main")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, errOut)
 	}
