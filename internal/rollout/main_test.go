@@ -1,21 +1,19 @@
 package rollout_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"gitlab.com/glcd/glcd/internal/cli"
 	"gitlab.com/glcd/glcd/internal/testbed"
+	"gitlab.com/glcd/glcd/internal/testbed/clitest"
 )
 
 var tb *testbed.Cluster
@@ -41,38 +39,14 @@ func glcdNoKubeconfig(t *testing.T, env []string, args ...string) (string, strin
 	t.Helper()
 	environ := append([]string{"CI_JOB_TOKEN=" + jobToken,
 		"CI_JOB_URL=https://gitlab.example.com/g/app-infra/-/jobs/42", "CI_COMMIT_SHA=" + strings.Repeat("c0ffee", 6) + "ab"}, env...)
-	var out, errb bytes.Buffer
-	code := cli.Run(context.Background(), append([]string{"glcd"}, args...), environ,
-		cli.Streams{In: strings.NewReader(""), Out: &out, Err: &errb},
-		cli.BuildInfo{Version: "test", Commit: "test", GoVersion: "go", ClientGo: "v0"})
-	if strings.Contains(out.String()+errb.String(), jobToken) {
-		t.Errorf("the job token leaked into the output:\n%s\n%s", out.String(), errb.String()) // Errorf: some tests call glcd from a goroutine
-	}
-	t.Logf("glcd %s -> exit %d\n%s", strings.Join(args, " "), code, errb.String())
-	return out.String(), errb.String(), code
+	return clitest.Run(t, environ, []string{jobToken}, args...)
 }
 
-func wantCode(t *testing.T, got, want int, stderr string) {
-	t.Helper()
-	if got != want {
-		t.Fatalf("exit code %d, want %d; stderr:\n%s", got, want, stderr)
-	}
-}
-
-func wantIn(t *testing.T, text string, subs ...string) {
-	t.Helper()
-	for _, s := range subs {
-		if !strings.Contains(text, s) {
-			t.Errorf("output lacks %q:\n%s", s, text)
-		}
-	}
-}
-
-func ctxT(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	t.Cleanup(cancel)
-	return ctx
-}
+var (
+	wantCode = clitest.WantCode
+	wantIn   = clitest.WantIn
+	ctxT     = clitest.Ctx
+)
 
 func labels(name string) map[string]string { return map[string]string{"app": name} }
 
