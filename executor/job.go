@@ -128,8 +128,8 @@ type Job struct {
 	Services  []Service
 	// Variables are the job's variables as GitLab sent them: its predefined ones first.
 	Variables []Variable
-	// Token is the job token (CI_JOB_TOKEN).
-	Token ci.Secret
+	// token is the job token (CI_JOB_TOKEN).
+	token ci.Secret
 	// Protected says the job runs for a protected branch or tag.
 	Protected bool
 	// Timeout is the job's timeout (runner_info.timeout); 0 when GitLab sent none.
@@ -140,10 +140,20 @@ type Job struct {
 	Credentials []Credential
 }
 
-// Secrets are the job token, the values of masked variables and the registry passwords:
-// they never reach the driver's output or a pod spec.
-func (j *Job) Secrets() []ci.Secret {
-	out := []ci.Secret{j.Token}
+// Secrets are the values of the job token, the masked variables and the registry passwords,
+// for a masker: they never reach the driver's output or a pod spec.
+func (j *Job) Secrets() []string {
+	var out []string
+	for _, s := range j.secrets() {
+		if v := s.Reveal(); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func (j *Job) secrets() []ci.Secret {
+	out := []ci.Secret{j.token}
 	for _, v := range j.Variables {
 		if v.Masked || !v.Public && ci.LooksSecret(v.Key) {
 			out = append(out, ci.NewSecret(v.Value))
@@ -158,7 +168,7 @@ func (j *Job) Secrets() []ci.Secret {
 // LoadJob reads the job from JOB_RESPONSE_FILE, the job exactly as GitLab sent it to the
 // runner. A job whose own variables contradict GitLab's CI_JOB_ID or CI_PROJECT_ID is refused
 // with a build failure naming the variable: a job could otherwise pass for another one.
-func LoadJob(lookup ci.Lookup) (*Job, error) {
+func LoadJob(lookup func(name string) (string, bool)) (*Job, error) {
 	f, ok := lookup(EnvJobResponseFile)
 	if !ok || f == "" {
 		return nil, fmt.Errorf("%s is not set: glcd executor runs under GitLab Runner's custom executor "+
@@ -177,7 +187,7 @@ func LoadJob(lookup ci.Lookup) (*Job, error) {
 	}
 	j := &Job{
 		ID: strconv.FormatInt(r.ID, 10), ProjectID: strconv.FormatInt(r.JobInfo.ProjectID, 10), Name: r.JobInfo.Name,
-		Image: r.Image.Name, Services: r.Services, Variables: r.Variables, Token: ci.NewSecret(r.Token),
+		Image: r.Image.Name, Services: r.Services, Variables: r.Variables, token: ci.NewSecret(r.Token),
 		Timeout: time.Duration(r.RunnerInfo.Timeout) * time.Second, Credentials: r.Credentials,
 	}
 	if id, ok := j.predefined("CI_RUNNER_ID"); ok && id != "" {

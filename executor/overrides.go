@@ -268,8 +268,8 @@ func (v *values) expanded(name string, add func(string, ...any)) (string, bool) 
 		add("%s refers to %s: a masked, file or credential variable cannot go into the pod's labels, annotations or scheduling", name, strings.Join(refused, ", "))
 		return "", false
 	}
-	for _, sec := range v.j.Secrets() {
-		if s := sec.Reveal(); len(s) >= 4 && strings.Contains(value, s) {
+	for _, s := range v.j.Secrets() {
+		if len(s) >= 4 && strings.Contains(value, s) {
 			add("%s holds a secret of the job (a masked variable's value or the job token): it cannot go into the pod's metadata", name)
 			return "", false
 		}

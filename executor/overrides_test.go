@@ -88,7 +88,7 @@ func TestJobOverridesWithinTheAllowLists(t *testing.T) {
 func TestJobOverridesRefusedListEveryOneWithItsAllowList(t *testing.T) {
 	s := settings(t, allowAll)
 	token := "glcd-job-token-0123456789"
-	j := &Job{ID: "7", ProjectID: "3", Token: ciSecret(token), Services: []Service{{Name: "redis:7"}},
+	j := &Job{ID: "7", ProjectID: "3", token: ciSecret(token), Services: []Service{{Name: "redis:7"}},
 		Variables: []Variable{
 			{Key: "CI_JOB_TOKEN", Value: token, Masked: true},
 			{Key: "DEPLOY_PASSWORD", Value: "hunter2-hunter2", Masked: true},

@@ -202,10 +202,10 @@ func PodSpec(s *Settings, j *Job, name, nonce string, now time.Time) (*corev1.Po
 			ImagePullPolicy: pull(image), SecurityContext: s.containerSecurity(s.Privileged)},
 		{Name: HelperContainer, Image: s.HelperImage, Command: keep, VolumeMounts: mounts, Resources: o.helper,
 			ImagePullPolicy: pull(s.HelperImage), SecurityContext: s.containerSecurity(false),
-			Env: []corev1.EnvVar{secretEnv("CI_JOB_TOKEN", "job-token", j.Token.Reveal())}},
+			Env: []corev1.EnvVar{secretEnv("CI_JOB_TOKEN", "job-token", j.token.Reveal())}},
 	}
 	var aliases []string
-	token := j.Token.Reveal()
+	token := j.token.Reveal()
 	for i, svc := range j.Services {
 		c := corev1.Container{Name: fmt.Sprintf("svc-%d", i), Image: serviceImages[i], Command: svc.Entrypoint, Args: svc.Command,
 			Resources: o.services[i], ImagePullPolicy: pull(serviceImages[i]), SecurityContext: s.containerSecurity(s.Privileged)}

@@ -83,7 +83,7 @@ func settings(t *testing.T, extra string) *Settings {
 func TestPodSpecKeepsSecretsInTheSecret(t *testing.T) {
 	token := "glcd-job-token-unit"
 	s := settings(t, "podSecurity: privileged\ncache: {hostPath: /var/cache/ci}\n")
-	j := &Job{ID: "1", ProjectID: "42", Token: ci.NewSecret(token), Services: []Service{{Name: "postgres:16"}},
+	j := &Job{ID: "1", ProjectID: "42", token: ci.NewSecret(token), Services: []Service{{Name: "postgres:16"}},
 		Variables: []Variable{
 			{Key: "CI_REPOSITORY_URL", Value: "https://gitlab-ci-token:" + token + "@gitlab.example/g/p.git", Public: true},
 			{Key: "DB_PASSWORD", Value: "pw-unit-test", Masked: true},

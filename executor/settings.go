@@ -52,7 +52,7 @@ var defaultResources = map[string]corev1.ResourceRequirements{
 }
 
 // DefaultBuildsSizeLimit caps the builds emptyDir when the settings name no limit.
-var DefaultBuildsSizeLimit = resource.MustParse("10Gi")
+const DefaultBuildsSizeLimit = "10Gi"
 
 // Duration is a time.Duration written as "90s" or "5m" in the settings file.
 type Duration time.Duration
@@ -212,7 +212,7 @@ func splitList(v string) []string {
 // LoadSettings reads the settings file (if file is not empty), applies GLCD_EXECUTOR_*
 // variables from lookup and the defaults, and checks the result. Every problem is listed in
 // one error.
-func LoadSettings(file string, lookup ci.Lookup) (*Settings, error) {
+func LoadSettings(file string, lookup func(name string) (string, bool)) (*Settings, error) {
 	s := &Settings{}
 	var problems []string
 	if file != "" {
@@ -251,7 +251,7 @@ func LoadSettings(file string, lookup ci.Lookup) (*Settings, error) {
 		s.MaxServices = DefaultMaxServices
 	}
 	if s.BuildsSizeLimit == nil {
-		q := DefaultBuildsSizeLimit.DeepCopy()
+		q := resource.MustParse(DefaultBuildsSizeLimit)
 		s.BuildsSizeLimit = &q
 	}
 	withDefaults(&s.Resources.Requests, &s.Resources.Limits, defaultResources["build"], s.Resources.Max)

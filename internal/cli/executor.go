@@ -115,7 +115,9 @@ func (r *runtime) executorRun(c *cli.Context, stage string, lookup ci.Lookup) er
 		if d.Job, err = executor.LoadJob(lookup); err != nil {
 			return executor.AsFailure(err)
 		}
-		r.masker.Add(d.Job.Secrets()...)
+		for _, s := range d.Job.Secrets() {
+			r.masker.Add(ci.NewSecret(s))
+		}
 	}
 	d.Pod, _ = lookup(executor.JobEnvPod)
 	d.Namespace, _ = lookup(executor.JobEnvNamespace)

@@ -341,7 +341,7 @@ type Shell struct {
 // stopped; the pod is removed in every case but Keep.
 func Run(ctx context.Context, p *Plan, c Cluster, out, log io.Writer) (code int, err error) {
 	j := &executor.Job{ID: "local", ProjectID: p.ProjectID, Name: p.Job, Image: p.Image, Services: p.Services,
-		Variables: p.Vars, Token: ci.NewSecret(""), Cache: p.Cache}
+		Variables: p.Vars, Cache: p.Cache} // no job token: the local job talks to no GitLab
 	d := &executor.Driver{Settings: c.Settings, Job: j, Client: c.Client, REST: c.REST, Nonce: executor.NewNonce(), Out: out, Log: log}
 	start := time.Now()
 	defer func() {
