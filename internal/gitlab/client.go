@@ -220,10 +220,33 @@ func (e *errorBody) get() []byte {
 	return e.b
 }
 
-// keepErrorBodies is a client-go Interceptor that copies error bodies into the call's errorBody.
+// MaxAnswerSize caps what glcd reads of one answer of GitLab's API: a larger one (a broken
+// proxy, a hostile server) fails the call instead of growing glcd's memory without end.
+const MaxAnswerSize = 16 << 20
+
+// cappedBody fails a read once more than MaxAnswerSize bytes have come.
+type cappedBody struct {
+	io.ReadCloser
+	path string
+	read int64
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if b.read += int64(n); b.read > MaxAnswerSize {
+		return n, fmt.Errorf("GitLab's answer to %s is larger than %d MiB: glcd reads no more of it", b.path, MaxAnswerSize>>20)
+	}
+	return n, err
+}
+
+// keepErrorBodies is a client-go Interceptor that caps every answer's body (MaxAnswerSize) and
+// copies error bodies into the call's errorBody.
 func keepErrorBodies(next http.RoundTripper) http.RoundTripper {
 	return roundTripper(func(req *http.Request) (*http.Response, error) {
 		resp, err := next.RoundTrip(req)
+		if err == nil {
+			resp.Body = &cappedBody{ReadCloser: resp.Body, path: req.URL.Path}
+		}
 		keep, _ := req.Context().Value(errorBodyKey{}).(*errorBody)
 		if err != nil || keep == nil || resp.StatusCode < 400 {
 			return resp, err

@@ -3,8 +3,10 @@ package gitlab
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -534,5 +536,27 @@ func TestClientGoDefaultPolicyWouldTriggerTwice(t *testing.T) {
 	}
 	if n := len(s.Pipelines()); n != 2 {
 		t.Fatalf("client-go's default policy started %d pipelines; if it no longer retries a POST on 5xx, this test and the comment in New can go", n)
+	}
+}
+
+// An answer of GitLab's API larger than MaxAnswerSize fails the call, naming the limit: glcd
+// does not read a broken or hostile server's endless answer into memory.
+func TestOversizedAnswerFailsTheCall(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"id": 1000, "status": "running", "web_url": "`)
+		chunk := strings.Repeat("x", 1<<20)
+		for range MaxAnswerSize>>20 + 1 {
+			if _, err := fmt.Fprint(w, chunk); err != nil {
+				return // the client stopped reading
+			}
+		}
+		fmt.Fprint(w, `"}`)
+	}))
+	t.Cleanup(srv.Close)
+	c := newClient(t, srv.URL+"/api/v4", ci.NewSecret(readToken), &recorder{})
+	_, err := c.Pipeline(context.Background(), project, 1000)
+	if err == nil || !strings.Contains(err.Error(), "is larger than 16 MiB") || !strings.Contains(err.Error(), "/pipelines/1000") {
+		t.Fatalf("Pipeline: %v; want an error naming the 16 MiB limit", err)
 	}
 }

@@ -33,6 +33,8 @@ func (e *Error) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s %s: ", e.Op, e.Method, e.Path)
 	switch {
+	case e.Status >= 200 && e.Status < 300 && e.err != nil:
+		fmt.Fprintf(&b, "GitLab answered %d %s, but its answer could not be read: %s", e.Status, http.StatusText(e.Status), transportMessage(e.err))
 	case e.Status != 0 && e.Message != "":
 		fmt.Fprintf(&b, "GitLab answered %d %s: %s", e.Status, http.StatusText(e.Status), e.Message)
 	case e.Status != 0:
