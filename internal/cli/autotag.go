@@ -72,15 +72,7 @@ func (r *runtime) autotag(c *cli.Context) error {
 	opts := autotag.Options{Repo: r.gitRepo(c, plan.Auth), Progress: r.err}
 	opts.Repo.Dir = plan.Dir
 	if plan.Via == autotag.ViaAPI {
-		retries := c.Int("retries")
-		if retries == 0 {
-			retries = -1 // gitlab.Options: negative means none
-		}
-		api, err := gitlab.New(gitlab.Options{
-			APIURL: plan.APIURL, Token: r.env.GitLabToken, JobToken: r.env.GitLab.JobToken,
-			Retries: retries, MinWait: c.Duration("retry-wait"), UserAgent: "glcd/" + r.info.Version,
-			OnRetry: func(rt gitlab.Retry) { fmt.Fprintf(r.err, "retrying: %s\n", rt) },
-		})
+		api, err := r.gitlabClient(c, plan.APIURL)
 		if err != nil {
 			return err
 		}

@@ -73,15 +73,7 @@ func (r *runtime) trigger(c *cli.Context) error {
 		return err
 	}
 	r.masker.Add(plan.Token)
-	retries := c.Int("retries")
-	if retries == 0 {
-		retries = -1 // gitlab.Options: negative means none
-	}
-	api, err := gitlab.New(gitlab.Options{
-		APIURL: plan.APIURL, Token: r.env.GitLabToken, JobToken: r.env.GitLab.JobToken,
-		Retries: retries, MinWait: c.Duration("retry-wait"), UserAgent: "glcd/" + r.info.Version,
-		OnRetry: func(rt gitlab.Retry) { fmt.Fprintf(r.err, "retrying: %s\n", rt) },
-	})
+	api, err := r.gitlabClient(c, plan.APIURL)
 	if err != nil {
 		return err
 	}
@@ -109,3 +101,17 @@ func (l *lines) Set(v string) error {
 }
 
 func (l *lines) String() string { return strings.Join(*l, "\n") }
+
+// gitlabClient is the GitLab API client of trigger and autotag: GLCD_GITLAB_TOKEN, else the
+// job token; --retries (0: none) and --retry-wait; each retry said on stderr.
+func (r *runtime) gitlabClient(c *cli.Context, apiURL string) (*gitlab.Client, error) {
+	retries := c.Int("retries")
+	if retries == 0 {
+		retries = -1 // gitlab.Options: negative means none
+	}
+	return gitlab.New(gitlab.Options{
+		APIURL: apiURL, Token: r.env.GitLabToken, JobToken: r.env.GitLab.JobToken,
+		Retries: retries, MinWait: c.Duration("retry-wait"), UserAgent: "glcd/" + r.info.Version,
+		OnRetry: func(rt gitlab.Retry) { fmt.Fprintf(r.err, "retrying: %s\n", rt) },
+	})
+}

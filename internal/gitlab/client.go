@@ -20,6 +20,7 @@ import (
 	gl "gitlab.com/gitlab-org/api/client-go/v2"
 
 	"gitlab.com/glcd/glcd/internal/ci"
+	"gitlab.com/glcd/glcd/internal/clock"
 	"gitlab.com/glcd/glcd/internal/exitcode"
 )
 
@@ -99,7 +100,7 @@ func New(opts Options) (*Client, error) {
 		c.maxWait = c.minWait
 	}
 	if c.sleep == nil {
-		c.sleep = sleep
+		c.sleep = clock.Sleep
 	}
 	switch {
 	case opts.Token.IsSet():
@@ -147,20 +148,6 @@ func New(opts Options) (*Client, error) {
 	}
 	c.api = api
 	return c, nil
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // call runs one API call with the retry policy of its kind and turns its error into an

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"gitlab.com/glcd/glcd/internal/clock"
 	"gitlab.com/glcd/glcd/internal/exitcode"
 	"gitlab.com/glcd/glcd/internal/gitlab"
 )
@@ -96,7 +97,7 @@ func Run(ctx context.Context, api API, plan *Plan, opts Options) (*Result, error
 	}
 	sleep := opts.Sleep
 	if sleep == nil {
-		sleep = timerSleep
+		sleep = clock.Sleep
 	}
 	poll := opts.PollInterval
 	if poll <= 0 {
@@ -242,15 +243,4 @@ func round(d time.Duration) time.Duration {
 		return d.Round(time.Millisecond)
 	}
 	return d.Round(time.Second)
-}
-
-func timerSleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gitlab.com/glcd/glcd/internal/ci"
+	"gitlab.com/glcd/glcd/internal/clock"
 	"gitlab.com/glcd/glcd/internal/exitcode"
 	"gitlab.com/glcd/glcd/internal/gitlab"
 	"gitlab.com/glcd/glcd/internal/testbed/gitlabapi"
@@ -159,7 +160,7 @@ func TestRunEndsOnCanceledSkippedAndManual(t *testing.T) {
 
 func TestRunTimesOut(t *testing.T) {
 	f := newFixture(t, gitlabapi.Script{Statuses: []string{"created", "running"}})
-	res, err := f.run(Options{Wait: true, Timeout: 50 * time.Millisecond, PollInterval: time.Millisecond, Sleep: timerSleep})
+	res, err := f.run(Options{Wait: true, Timeout: 50 * time.Millisecond, PollInterval: time.Millisecond, Sleep: clock.Sleep})
 	if exitcode.Of(err) != exitcode.Timeout {
 		t.Fatalf("exit %d, want 3: %v", exitcode.Of(err), err)
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"gitlab.com/glcd/glcd/internal/ci"
+	"gitlab.com/glcd/glcd/internal/clock"
 	"gitlab.com/glcd/glcd/internal/exitcode"
 	"gitlab.com/glcd/glcd/internal/gitops"
 )
@@ -138,7 +139,7 @@ func newWriter(ctx context.Context, p *Plan, o Options) (*writer, error) {
 		o.Rand = rand.Float64
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleep
+		o.Sleep = clock.Sleep
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -480,17 +481,6 @@ func raceSummary(err error) string {
 		return "rejected"
 	}
 	return strings.Join(parts, ", ")
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 func randomHex() string {
