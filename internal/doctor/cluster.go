@@ -26,6 +26,7 @@ import (
 	"gitlab.com/glcd/glcd/internal/access"
 	"gitlab.com/glcd/glcd/internal/ci"
 	"gitlab.com/glcd/glcd/internal/kube"
+	"gitlab.com/glcd/glcd/internal/podstatus"
 	"gitlab.com/glcd/glcd/internal/rollout"
 )
 
@@ -425,12 +426,13 @@ func (d *run) workload(ctx context.Context, cs kubernetes.Interface, ns string) 
 	gctx, cancel := context.WithTimeout(ctx, d.opts.StepTimeout)
 	defer cancel()
 	var tmpl *corev1.PodTemplateSpec
+	var sel *metav1.LabelSelector
 	var names []string
 	switch ref.Kind {
 	case rollout.Deployment:
 		o, e := cs.AppsV1().Deployments(ns).Get(gctx, ref.Name, metav1.GetOptions{})
 		if err = e; e == nil {
-			tmpl = &o.Spec.Template
+			tmpl, sel = &o.Spec.Template, o.Spec.Selector
 		} else if l, le := cs.AppsV1().Deployments(ns).List(gctx, metav1.ListOptions{}); le == nil {
 			for _, x := range l.Items {
 				names = append(names, x.Name)
@@ -439,7 +441,7 @@ func (d *run) workload(ctx context.Context, cs kubernetes.Interface, ns string) 
 	case rollout.StatefulSet:
 		o, e := cs.AppsV1().StatefulSets(ns).Get(gctx, ref.Name, metav1.GetOptions{})
 		if err = e; e == nil {
-			tmpl = &o.Spec.Template
+			tmpl, sel = &o.Spec.Template, o.Spec.Selector
 		} else if l, le := cs.AppsV1().StatefulSets(ns).List(gctx, metav1.ListOptions{}); le == nil {
 			for _, x := range l.Items {
 				names = append(names, x.Name)
@@ -448,7 +450,7 @@ func (d *run) workload(ctx context.Context, cs kubernetes.Interface, ns string) 
 	case rollout.DaemonSet:
 		o, e := cs.AppsV1().DaemonSets(ns).Get(gctx, ref.Name, metav1.GetOptions{})
 		if err = e; e == nil {
-			tmpl = &o.Spec.Template
+			tmpl, sel = &o.Spec.Template, o.Spec.Selector
 		} else if l, le := cs.AppsV1().DaemonSets(ns).List(gctx, metav1.ListOptions{}); le == nil {
 			for _, x := range l.Items {
 				names = append(names, x.Name)
@@ -476,16 +478,54 @@ func (d *run) workload(ctx context.Context, cs kubernetes.Interface, ns string) 
 		container, from = d.opts.Env.Deploy.Container, "POD_NAME"
 	}
 	if container == "" {
-		return Result{Check: CheckWorkload, Status: OK, Evidence: fmt.Sprintf("%s in %s: containers %s (no POD_NAME: rollout updates those whose image is in the new image's repository)", ref, ns, strings.Join(cs2, ", "))}
+		return withPodProblems(gctx, cs, ns, sel, Result{Check: CheckWorkload, Status: OK,
+			Evidence: fmt.Sprintf("%s in %s: containers %s (no POD_NAME: rollout updates those whose image is in the new image's repository)", ref, ns, strings.Join(cs2, ", "))})
 	}
 	for _, c := range append(slices.Clone(tmpl.Spec.Containers), tmpl.Spec.InitContainers...) {
 		if c.Name == container {
-			return Result{Check: CheckWorkload, Status: OK, Evidence: fmt.Sprintf("%s in %s has container %s (%s), image %s", ref, ns, container, from, c.Image)}
+			return withPodProblems(gctx, cs, ns, sel, Result{Check: CheckWorkload, Status: OK,
+				Evidence: fmt.Sprintf("%s in %s has container %s (%s), image %s", ref, ns, container, from, c.Image)})
 		}
 	}
 	return Result{Check: CheckWorkload, Status: Fail,
 		Evidence: fmt.Sprintf("%s in %s has no container %q (%s); it has %s", ref, ns, container, from, strings.Join(cs2, ", ")),
 		Fix:      fmt.Sprintf("set %s to the container's name (one of: %s)", from, strings.Join(containerNames(tmpl), ", "))}
+}
+
+// maxPodProblems is how many of the workload's pod problems the check names; it counts the rest.
+const maxPodProblems = 3
+
+// withPodProblems warns, on a workload that is there, of what its pods show now (package
+// podstatus, as a failing rollout reports it: a crash loop, a missing image, ...): a deploy
+// would start from a broken revision. Pods it may not list (forbidden) are not looked at: the
+// access check names what is missing.
+func withPodProblems(ctx context.Context, cs kubernetes.Interface, ns string, sel *metav1.LabelSelector, r Result) Result {
+	s, err := metav1.LabelSelectorAsSelector(sel)
+	if err != nil || s.Empty() {
+		return r
+	}
+	pods, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: s.String()})
+	if err != nil {
+		return r
+	}
+	var probs []string
+	now := time.Now()
+	for i := range pods.Items {
+		for _, p := range podstatus.Classify(&pods.Items[i], now) {
+			probs = append(probs, p.String())
+		}
+	}
+	if len(probs) == 0 {
+		return r
+	}
+	r.Status = Warn
+	r.Evidence += fmt.Sprintf("; its %d pods show %d problems now", len(pods.Items), len(probs))
+	if len(probs) > maxPodProblems {
+		probs = append(probs[:maxPodProblems], fmt.Sprintf("(%d more)", len(probs)-maxPodProblems))
+	}
+	r.Details = append(r.Details, probs...)
+	r.Fix = "the running revision is failing: a deploy starts from it (glcd rollout reports why it fails; kubectl describe pod names the events)"
+	return r
 }
 
 func containerNames(t *corev1.PodTemplateSpec) []string {

@@ -242,6 +242,33 @@ func TestMissingNamespace(t *testing.T) {
 	wantFix(t, out, "✗ namespace:", "create namespace no-such-namespace")
 }
 
+// A workload whose pods fail now is a warning naming why, as a failing rollout would: the
+// next deploy starts from a broken revision. The robot of glcd rollout may list the pods.
+func TestWorkloadWhosePodsCrashIsAWarning(t *testing.T) {
+	ns := tb.Namespace(t)
+	appWith(t, ns, ns, "testbed.local/app:crash")
+	ctx := ctxT(t)
+	w, err := tb.Client.CoreV1().Pods(ns).Watch(ctx, metav1.ListOptions{LabelSelector: "app=" + ns})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ev := range w.ResultChan() { // until the container has crashed once
+		if p, ok := ev.Object.(*corev1.Pod); ok && len(p.Status.ContainerStatuses) > 0 &&
+			(p.Status.ContainerStatuses[0].State.Terminated != nil || p.Status.ContainerStatuses[0].LastTerminationState.Terminated != nil) {
+			break
+		}
+	}
+	w.Stop()
+	tok := robot(t, ns, "deployer", access.For(access.Rollout))
+	ca := readFile(t, pki("ca.crt"))
+	out, code := doctor(t, append(kubeEnv(apiURL(), tok, ca), "KUBE_NAMESPACE="+ns, "PROJECT_NAME="+ns, "POD_NAME=web"), goodPath(), "--for", "rollout")
+	wantCode(t, code, 0)
+	wantLine(t, out, "! workload:", "has container web (POD_NAME)", "its 1 pods show 1 problems now")
+	if !strings.Contains(out, "container web: CrashLoopBackOff (exit code 3") {
+		t.Errorf("the warning does not name the crash:\n%s", out)
+	}
+}
+
 func TestWorkloadWithoutTheNamedContainer(t *testing.T) {
 	ns := tb.Namespace(t)
 	app(t, ns, ns)

@@ -184,7 +184,10 @@ func readFile(t *testing.T, p string) string {
 func apiURL() string { return "https://" + net.JoinHostPort(tb.NodeIP, "6443") }
 
 // app creates deployment NAME in namespace ns with container web (not waited for).
-func app(t *testing.T, ns, name string) {
+func app(t *testing.T, ns, name string) { t.Helper(); appWith(t, ns, name, "testbed.local/app:1") }
+
+// appWith is app with the given image.
+func appWith(t *testing.T, ns, name, image string) {
 	t.Helper()
 	one := int32(1)
 	zero := int64(0)
@@ -192,7 +195,7 @@ func app(t *testing.T, ns, name string) {
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
 		Spec: appsv1.DeploymentSpec{Replicas: &one, Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": name}},
 			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": name}},
-				Spec: corev1.PodSpec{TerminationGracePeriodSeconds: &zero, Containers: []corev1.Container{{Name: "web", Image: "testbed.local/app:1"}}}}},
+				Spec: corev1.PodSpec{TerminationGracePeriodSeconds: &zero, Containers: []corev1.Container{{Name: "web", Image: image}}}}},
 	}
 	if _, err := tb.Client.AppsV1().Deployments(ns).Create(ctxT(t), d, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
