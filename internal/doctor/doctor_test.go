@@ -252,13 +252,18 @@ func TestWorkloadWhosePodsCrashIsAWarning(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	crashed := false
 	for ev := range w.ResultChan() { // until the container has crashed once
 		if p, ok := ev.Object.(*corev1.Pod); ok && len(p.Status.ContainerStatuses) > 0 &&
 			(p.Status.ContainerStatuses[0].State.Terminated != nil || p.Status.ContainerStatuses[0].LastTerminationState.Terminated != nil) {
+			crashed = true
 			break
 		}
 	}
 	w.Stop()
+	if !crashed {
+		t.Fatal("the app's pod never crashed")
+	}
 	tok := robot(t, ns, "deployer", access.For(access.Rollout))
 	ca := readFile(t, pki("ca.crt"))
 	out, code := doctor(t, append(kubeEnv(apiURL(), tok, ca), "KUBE_NAMESPACE="+ns, "PROJECT_NAME="+ns, "POD_NAME=web"), goodPath(), "--for", "rollout")

@@ -50,7 +50,7 @@ func TestMain(m *testing.M) {
 		// re-executed inside the test bed's network namespace, where its registries listen
 		os.Exit(pushImages())
 	}
-	os.Exit(testbed.MainWithGLCD(m, &tb, &glcd))
+	os.Exit(testbed.MainWithGLCD(m, &tb, &glcd, testbed.ImportAppImages))
 }
 
 // Secrets every run carries in its environment; none may appear in the output.
