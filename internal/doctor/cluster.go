@@ -511,7 +511,11 @@ func withPodProblems(ctx context.Context, cs kubernetes.Interface, ns string, se
 	var probs []string
 	now := time.Now()
 	for i := range pods.Items {
-		for _, p := range podstatus.Classify(&pods.Items[i], now) {
+		found := podstatus.Classify(&pods.Items[i], now)
+		if len(found) == 0 {
+			found = podstatus.Crashed(&pods.Items[i]) // a crash loop between two crashes
+		}
+		for _, p := range found {
 			probs = append(probs, p.String())
 		}
 	}

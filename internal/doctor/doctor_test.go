@@ -254,8 +254,9 @@ func TestWorkloadWhosePodsCrashIsAWarning(t *testing.T) {
 	}
 	crashed := false
 	for ev := range w.ResultChan() { // until the container has crashed once
-		if p, ok := ev.Object.(*corev1.Pod); ok && len(p.Status.ContainerStatuses) > 0 &&
-			(p.Status.ContainerStatuses[0].State.Terminated != nil || p.Status.ContainerStatuses[0].LastTerminationState.Terminated != nil) {
+		// from the first restart on, the container has crashed: it is terminated, waiting or
+		// running again, and doctor sees the crash in each
+		if p, ok := ev.Object.(*corev1.Pod); ok && len(p.Status.ContainerStatuses) > 0 && p.Status.ContainerStatuses[0].RestartCount > 0 {
 			crashed = true
 			break
 		}

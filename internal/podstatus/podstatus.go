@@ -103,6 +103,29 @@ func Classify(pod *corev1.Pod, now time.Time) []Problem {
 	return out
 }
 
+// Crashed returns a problem for each container of pod that runs again after its last run
+// crashed (exit code not 0, or OOM killed): what a look at one moment (glcd doctor) sees of a
+// crash loop between two crashes, where Classify sees a running container. The rollout watch
+// does not use it: a container that crashed once and runs since may well be fine.
+func Crashed(pod *corev1.Pod) []Problem {
+	var out []Problem
+	for _, cs := range pod.Status.ContainerStatuses {
+		last := cs.LastTerminationState.Terminated
+		if cs.State.Running == nil || cs.RestartCount == 0 || last == nil || last.ExitCode == 0 && last.Reason != "OOMKilled" {
+			continue
+		}
+		p := Problem{Pod: pod.Name, Container: cs.Name, Reason: CrashLoopBackOff, Restarts: cs.RestartCount, Crashed: true, HasLog: true,
+			Message: "running again since " + cs.State.Running.StartedAt.UTC().Format(time.RFC3339)}
+		if last.Reason == "OOMKilled" {
+			p.Reason = OOMKilled
+		}
+		code := last.ExitCode
+		p.ExitCode = &code
+		out = append(out, p)
+	}
+	return out
+}
+
 func classifyContainer(pod *corev1.Pod, cs corev1.ContainerStatus, init bool, probe *corev1.Probe, now time.Time) (Problem, bool) {
 	p := Problem{Pod: pod.Name, Container: cs.Name, Restarts: cs.RestartCount}
 	if w := cs.State.Waiting; w != nil {

@@ -141,3 +141,31 @@ func TestClassifyNamesTheCrashingInitContainer(t *testing.T) {
 		t.Errorf("String() = %q, want %q", got[0].String(), want)
 	}
 }
+
+// Crashed sees a crash loop between two crashes, where Classify sees a running container.
+func TestCrashedSeesTheLastCrashOfARunningContainer(t *testing.T) {
+	again := corev1.ContainerStatus{RestartCount: 2,
+		State:                corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: metav1.NewTime(now)}},
+		LastTerminationState: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{Reason: "Error", ExitCode: 3}}}
+	p := pod(again)
+	if got := podstatus.Classify(p, now); len(got) != 0 {
+		t.Fatalf("Classify: %v, want nothing for a running container", got)
+	}
+	got := podstatus.Crashed(p)
+	if len(got) != 1 || got[0].String() != "pod/web-1 container web: CrashLoopBackOff (exit code 3, 2 restarts): running again since 2026-12-06T12:00:00Z" {
+		t.Fatalf("Crashed: %v", got)
+	}
+	again.LastTerminationState.Terminated = &corev1.ContainerStateTerminated{Reason: "OOMKilled", ExitCode: 137}
+	if got := podstatus.Crashed(pod(again)); len(got) != 1 || got[0].Reason != podstatus.OOMKilled {
+		t.Errorf("after an OOM kill: %v", got)
+	}
+	for name, st := range map[string]corev1.ContainerStatus{
+		"never restarted":        running(time.Minute, true),
+		"restarted after exit 0": {RestartCount: 1, State: again.State, LastTerminationState: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{Reason: "Completed"}}},
+		"not running":            terminated("Error", 3, 1),
+	} {
+		if got := podstatus.Crashed(pod(st)); len(got) != 0 {
+			t.Errorf("%s: %v", name, got)
+		}
+	}
+}
