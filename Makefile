@@ -60,6 +60,7 @@ test: deps testbed-build lint build test-short fuzz
 ## binary as nobody through hack/unprivileged.sh); the integration tests skip where they ask for the cluster
 test-short:
 	$(STAMP)
+	@hack/unprivileged.sh --check
 	$(TALK) -label "make test-short" -- $(GO) test -short -count=1 -exec $(CURDIR)/hack/unprivileged.sh ./...
 
 ## fuzz: each fuzz target for FUZZTIME (the manifest edit, the pipeline reader, the secret masker);

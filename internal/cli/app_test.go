@@ -95,6 +95,20 @@ func TestFlagsReadOnlyTheEnvironmentGivenToRun(t *testing.T) {
 			t.Errorf("--debug lacks %q:\n%s", want, errOut)
 		}
 	}
+	// a global flag before the command wins over its variable, as one after it does
+	kc := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := os.WriteFile(kc, []byte("apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: \"https://127.0.0.1:1\"}}]\n"+
+		"users: [{name: u, user: {token: t0ken-never-used}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	manifest := filepath.Join(t.TempDir(), "cm.yaml")
+	if err := os.WriteFile(manifest, []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut2, _ := runGLCD(t, []string{"KUBECONFIG=" + kc, "KUBE_NAMESPACE=from-env", "PROJECT_NAME=app"}, "--namespace", "from-flag", "--debug", "apply", "-f", manifest, "--timeout", "5s")
+	if !strings.Contains(errOut2, "name=--namespace from=--namespace") || !strings.Contains(errOut2, "namespace=from-flag") {
+		t.Errorf("--namespace before the command lost to KUBE_NAMESPACE:\n%s", errOut2)
+	}
 	if strings.Contains(errOut, "name=--timeout") {
 		t.Errorf("--timeout has its default, yet --debug names a source:\n%s", errOut)
 	}

@@ -45,8 +45,8 @@ func (e *envFlags) resolve(c *cli.Context, flags []cli.Flag) error {
 	var bad []string
 	for _, f := range flags {
 		name := f.Names()[0]
-		if c.IsSet(name) {
-			continue
+		if c.IsSet(name) || e.onCommandLineAbove(c, name) {
+			continue // the command line wins, where it gave the flag: `glcd --namespace x rollout` too
 		}
 		for _, n := range e.bindings[f] {
 			v, ok := e.lookup(n)
@@ -66,12 +66,24 @@ func (e *envFlags) resolve(c *cli.Context, flags []cli.Flag) error {
 	return nil
 }
 
+// onCommandLineAbove says a global flag was given on the command line before the command
+// (glcd --namespace x rollout): the app's context set it, not from a variable.
+func (e *envFlags) onCommandLineAbove(c *cli.Context, name string) bool {
+	lineage := c.Lineage()
+	for _, x := range lineage[1:] {
+		if x.IsSet(name) && e.from[name] == "" {
+			return true
+		}
+	}
+	return false
+}
+
 // source says where a flag's value came from: "--NAME", "$VAR" or "default".
 func (e *envFlags) source(c *cli.Context, name string) string {
 	switch {
 	case e.from[name] != "":
 		return "$" + e.from[name]
-	case c.IsSet(name):
+	case c.IsSet(name) || e.onCommandLineAbove(c, name):
 		return "--" + name
 	}
 	return "default"
