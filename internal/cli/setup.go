@@ -2,7 +2,6 @@ package cli
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,8 +9,6 @@ import (
 	"github.com/urfave/cli/v2"
 	"k8s.io/client-go/dynamic"
 
-	"gitlab.com/glcd/glcd/internal/access"
-	"gitlab.com/glcd/glcd/internal/doctor"
 	"gitlab.com/glcd/glcd/internal/exitcode"
 	"gitlab.com/glcd/glcd/internal/gitlab"
 	"gitlab.com/glcd/glcd/internal/setup"
@@ -61,32 +58,9 @@ func setupCommand(r *runtime) *cli.Command {
 	}
 }
 
-// robotFlags reads the robot's flags; all problems at once.
-func robotFlags(c *cli.Context) (setup.Robot, error) {
-	rb := setup.Robot{Namespace: stringFlag(c, "namespace"), Name: c.String("name"), PullSecret: c.String("pull-secret")}
-	var errs []error
-	if c.NArg() > 0 {
-		errs = append(errs, fmt.Errorf("takes no arguments, got %q", c.Args().First()))
-	}
-	cmds, err := doctor.ParseFor(c.StringSlice("for"))
-	switch {
-	case err != nil:
-		errs = append(errs, fmt.Errorf("--for: %w", err))
-	case len(cmds) == 0:
-		errs = append(errs, errors.New("--for: name at least one command (rollout, apply, writeback, executor)"))
-	}
-	rb.For = cmds
-	if err := rb.Check(); err != nil {
-		errs = append(errs, err)
-	}
-	if err := errors.Join(errs...); err != nil {
-		return rb, exitcode.UsageError(err)
-	}
-	return rb, nil
-}
-
 func (r *runtime) setupRobot(c *cli.Context) error {
-	rb, err := robotFlags(c)
+	rb, err := setup.PrepareRobot(setup.RobotInput{Args: c.Args().Slice(), Namespace: stringFlag(c, "namespace"), Name: c.String("name"),
+		PullSecret: c.String("pull-secret"), For: c.StringSlice("for")})
 	if err != nil {
 		return err
 	}
@@ -136,46 +110,13 @@ func (r *runtime) setupRobot(c *cli.Context) error {
 }
 
 func (r *runtime) setupGitLabVars(c *cli.Context) error {
-	o := setup.ValuesOptions{Namespace: stringFlag(c, "namespace"), Name: c.String("name")}
-	format, out, toGitLab := c.String("format"), c.String("out"), c.String("to-gitlab")
-	var errs []error
-	if c.NArg() > 0 {
-		errs = append(errs, fmt.Errorf("takes no arguments, got %q", c.Args().First()))
+	plan, err := setup.PrepareVars(setup.VarsInput{Args: c.Args().Slice(), Namespace: stringFlag(c, "namespace"), Name: c.String("name"),
+		Format: c.String("format"), Out: c.String("out"), ToGitLab: c.String("to-gitlab"), GitLabURL: c.String("gitlab-url"),
+		CAFile: c.String("ca-file"), ShowSecrets: c.Bool("show-secrets")}, r.env)
+	if err != nil {
+		return err
 	}
-	if err := (setup.Robot{Namespace: o.Namespace, Name: o.Name, For: []access.Command{access.Rollout}}).Check(); err != nil {
-		errs = append(errs, err)
-	}
-	if format != setup.FormatEnv && format != setup.FormatKubeconfig {
-		errs = append(errs, fmt.Errorf("--format %q: want env or kubeconfig", format))
-	}
-	if out == "" && toGitLab == "" && !c.Bool("show-secrets") {
-		errs = append(errs, errors.New("--out FILE: say where to write the values (mode 0600; they are never printed unless --show-secrets), or --to-gitlab PROJECT"))
-	}
-	if out != "" {
-		if st, err := os.Stat(filepath.Dir(out)); err != nil || !st.IsDir() {
-			errs = append(errs, fmt.Errorf("--out %s: its directory does not exist", out))
-		}
-	}
-	var apiURL string
-	if toGitLab != "" {
-		var err error
-		if apiURL, err = gitlab.APIURL(c.String("gitlab-url"), r.env); err != nil {
-			errs = append(errs, err)
-		}
-		if !r.env.GitLabToken.IsSet() {
-			errs = append(errs, errors.New("--to-gitlab: set GLCD_GITLAB_TOKEN to a token with the api scope and the Maintainer role on the project"))
-		}
-	}
-	if caFile := c.String("ca-file"); caFile != "" {
-		b, err := os.ReadFile(caFile)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("--ca-file: %w", err))
-		}
-		o.CAs, o.OnlyCAs = []setup.CACandidate{{Source: "--ca-file " + caFile, PEM: b}}, true
-	}
-	if err := errors.Join(errs...); err != nil {
-		return exitcode.UsageError(err)
-	}
+	o, format, out, toGitLab, apiURL := plan.Values, plan.Format, plan.Out, plan.ToGitLab, plan.APIURL
 	t, cs, _, err := r.kubeClient(c)
 	if err != nil {
 		return err
