@@ -198,7 +198,8 @@ func (r *runtime) before(c *cli.Context) error {
 	if err := r.flags.resolve(c, c.Command.Flags); err != nil {
 		return err
 	}
-	if log := r.logger(c); boolFlag(c, "debug") {
+	if boolFlag(c, "debug") {
+		log := r.logger(c)
 		for _, f := range c.Command.Flags {
 			if name := f.Names()[0]; r.flags.source(c, name) != "default" {
 				log.Debug("flag", "name", "--"+name, "from", r.flags.source(c, name))
