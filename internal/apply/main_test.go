@@ -5,8 +5,6 @@ import (
 	"os"
 	"testing"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
 	"gitlab.com/glcd/glcd/internal/testbed"
 	"gitlab.com/glcd/glcd/internal/testbed/clitest"
 )
@@ -34,9 +32,5 @@ func nsArg(ns string) string { return fmt.Sprintf("--namespace=%s", ns) }
 
 func deployedImage(t *testing.T, ns string) string {
 	t.Helper()
-	d, err := tb.Client.AppsV1().Deployments(ns).Get(ctxT(t), "web", metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d.Spec.Template.Spec.Containers[0].Image
+	return clitest.DeployedImage(t, tb.Client, ns, "web")
 }

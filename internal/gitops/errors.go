@@ -68,7 +68,7 @@ func (e *Error) wrap() error {
 	case KindAuth, KindForbidden, KindNotFound, KindTLS, KindNoGit, KindNoDir:
 		return exitcode.UsageError(e)
 	case KindCanceled:
-		return e // exitcode.Of finds context.DeadlineExceeded (3) or reports 1
+		return e // exitcode.Of finds context.DeadlineExceeded (3) or context.Canceled (130)
 	}
 	return exitcode.FailedError(e)
 }

@@ -86,11 +86,7 @@ func deployment(t *testing.T, ns string, replicas int32, wait bool, tmpl corev1.
 
 func deployedImage(t *testing.T, ns string) string {
 	t.Helper()
-	d, err := tb.Client.AppsV1().Deployments(ns).Get(ctxT(t), "web", metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d.Spec.Template.Spec.Containers[0].Image
+	return clitest.DeployedImage(t, tb.Client, ns, "web")
 }
 
 // readyProbe is a readiness probe that passes once the container has run for a second, as a

@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+
 	"gitlab.com/glcd/glcd/internal/cli"
 )
 
@@ -52,4 +55,14 @@ func Ctx(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// DeployedImage is the image of the first container of Deployment name in ns.
+func DeployedImage(t testing.TB, cs kubernetes.Interface, ns, name string) string {
+	t.Helper()
+	d, err := cs.AppsV1().Deployments(ns).Get(Ctx(t), name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.Spec.Template.Spec.Containers[0].Image
 }
