@@ -142,16 +142,24 @@ func BusyboxFiles(ctx context.Context) ([]ImageFile, error) {
 	return files, nil
 }
 
-// baseImages writes the pause and busybox archives into dir and returns their paths.
+// baseImages writes the pause and busybox archives into dir and returns their paths. Each
+// archive is built beside the others in a folder of its own and renamed into dir, so a test bed
+// of another package that imports the previous archive at that moment reads it whole: a rewrite
+// in place let it read a truncated one ("failed to ingest config.json: unexpected EOF").
 func baseImages(ctx context.Context, dir string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	src := filepath.Join(dir, "pause.c")
+	tmp, err := os.MkdirTemp(dir, ".new-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	src := filepath.Join(tmp, "pause.c")
 	if err := os.WriteFile(src, pauseSource, 0o644); err != nil {
 		return nil, err
 	}
-	pauseBin := filepath.Join(dir, "pause")
+	pauseBin := filepath.Join(tmp, "pause")
 	if out, err := exec.CommandContext(ctx, "gcc", "-O2", "-static", "-o", pauseBin, src).CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("pause image: gcc -static: %w: %s (install gcc and libc6-dev)", err, out)
 	}
@@ -166,8 +174,12 @@ func baseImages(ctx context.Context, dir string) ([]string, error) {
 	}
 	var paths []string
 	for _, im := range images {
-		p := filepath.Join(dir, strings.NewReplacer("/", "_", ":", "_").Replace(im.Ref)+".tar")
-		if err := im.WriteArchive(p); err != nil {
+		name := strings.NewReplacer("/", "_", ":", "_").Replace(im.Ref) + ".tar"
+		if err := im.WriteArchive(filepath.Join(tmp, name)); err != nil {
+			return nil, err
+		}
+		p := filepath.Join(dir, name)
+		if err := os.Rename(filepath.Join(tmp, name), p); err != nil {
 			return nil, err
 		}
 		paths = append(paths, p)

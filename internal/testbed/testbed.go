@@ -313,7 +313,8 @@ func (c *Cluster) start(ctx context.Context, persistent bool, apiQPS int) error 
 	}, "kube-controller-manager")
 }
 
-// baseImageArchives builds the pause and busybox archives once per version folder.
+// baseImageArchives builds the pause and busybox archives in the version folder, one test bed
+// at a time; test beds that started before import them while the next one replaces them.
 func (c *Cluster) baseImageArchives(ctx context.Context) ([]string, error) {
 	vdir, err := VersionDir()
 	if err != nil {
