@@ -404,17 +404,45 @@ func Run(ctx context.Context, p *Plan, c Cluster, out, log io.Writer) (code int,
 	return code, nil
 }
 
+// envEnd is the last line of the file that gives the shell the job's variables: the file
+// is whole when it ends with it.
+const envEnd = "# glcd: the end of the job's variables"
+
+// writeEnvCommand writes its stdin to the file $1, readable by the container's user alone, and
+// keeps it only when it is whole (its last line is $2): on a busy node an exec's stdin can
+// arrive short even though the exec succeeds. Exit code 3: it arrived short, nothing is kept.
+// Only sh is needed.
+var writeEnvCommand = []string{"sh", "-c", `umask 077 && cat > "$1" && last= && while IFS= read -r l; do last=$l; done < "$1" && [ "$last" = "$2" ] || { rm -f "$1"; exit 3; }`, "glcd-shell"}
+
+// shellCommand reads the variables' file $1, removes it and becomes bash, or sh where the image
+// has no bash. When the file cannot be read whole the shell does not open (exit 125): a shell
+// without the job's variables and directory would look like the job's.
+var shellCommand = []string{"sh", "-c", `. "$1" || { echo "glcd: the job's variables could not be read in the container" >&2; exit 125; }; rm -f "$1"; ` +
+	`if command -v bash >/dev/null 2>&1; then exec bash; fi; exec sh`, "glcd-shell"}
+
 // shell runs sh.In's shell in the build container and returns its exit code. The job's
 // variables reach it through a file only the container's user can read, removed as soon as
 // the shell has read it (an exec's command line is not a place for secrets).
 func shell(ctx context.Context, d *executor.Driver, p *Plan, sh *Shell, out, log io.Writer) (int, error) {
 	env := path.Join(path.Dir(p.ProjectDir), ".glcd-shell-"+d.Nonce)
-	var stderr bytes.Buffer
-	write := []string{"sh", "-c", `umask 077 && cat > "$1"`, "glcd-shell", env}
-	if err := d.Exec(ctx, executor.BuildContainer, write, remotecommand.StreamOptions{Stdin: bytes.NewReader(p.EnvScript()), Stdout: io.Discard, Stderr: &stderr}); err != nil {
-		return 0, fmt.Errorf("giving the shell the job's variables: %w %s", err, strings.TrimSpace(stderr.String()))
+	script := append(p.EnvScript(), envEnd+"\n"...)
+	write := append(slices.Clone(writeEnvCommand), env, envEnd)
+	const tries = 3
+	for try := 1; ; try++ {
+		var stderr bytes.Buffer
+		err := d.Exec(ctx, executor.BuildContainer, write, remotecommand.StreamOptions{Stdin: bytes.NewReader(script), Stdout: io.Discard, Stderr: &stderr})
+		var ee utilexec.ExitError
+		if err == nil {
+			break
+		}
+		if !errors.As(err, &ee) || ee.ExitStatus() != 3 {
+			return 0, fmt.Errorf("giving the shell the job's variables: %w %s", err, strings.TrimSpace(stderr.String()))
+		}
+		if try == tries {
+			return 0, fmt.Errorf("giving the shell the job's variables: the file arrived short in the container %d times in a row", tries)
+		}
 	}
-	cmd := []string{"sh", "-c", `. "$1" && rm -f "$1" && if command -v bash >/dev/null 2>&1; then exec bash; fi; exec sh`, "glcd-shell", env}
+	cmd := append(slices.Clone(shellCommand), env)
 	fmt.Fprintf(log, "glcd local: a shell in the job's container, in %s with the job's variables; exit it to end the job\n", p.ProjectDir)
 	session := func() error {
 		return d.Exec(ctx, executor.BuildContainer, cmd, remotecommand.StreamOptions{Stdin: sh.In, Stdout: out, Stderr: out, Tty: sh.TTY, TerminalSizeQueue: sh.Sizes})
