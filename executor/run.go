@@ -63,11 +63,16 @@ var stageScript string
 
 // Exit codes of stage.sh that are the driver's, not the script's.
 const (
+	stageShort       = 96 // the script reached the container short: sent again
 	stageNoTools     = 95 // the image lacks tail, head, wc or dd: the stage runs attached
 	stageNoHelper    = 94 // an artifact stage, and the helper has no gitlab-runner(-helper)
 	stageNotStarted  = 98 // nobody started the script in time
 	stageFailedStart = 97
 )
+
+// maxShortScript is how many times a stage's script is sent before a short arrival each time
+// is a system failure.
+const maxShortScript = 3
 
 // errStreamEnded is an exec stream that ended before the stage did.
 var errStreamEnded = errors.New("the stream ended before the stage")
@@ -206,6 +211,7 @@ func (d *Driver) follow(ctx context.Context, pod *corev1.Pod, r *stageRun) error
 	backoff := wait.Backoff{Duration: 200 * time.Millisecond, Factor: 2, Steps: 1 << 30, Cap: 5 * time.Second}
 	deadline := d.reconnectDeadline(pod)
 	var lastOffset int64 = -1
+	short := 0 // times the script reached the container short
 	for {
 		// stage.sh says on stderr when it follows the output: the connection is back
 		ctrl := &controlWriter{onFollow: func() {
@@ -231,6 +237,12 @@ func (d *Driver) follow(ctx context.Context, pod *corev1.Pod, r *stageRun) error
 			return d.stageEnded(pod, r, ctrl.String())
 		case errors.As(err, &code):
 			switch code.ExitStatus() {
+			case stageShort:
+				if short++; short < maxShortScript {
+					continue // nothing started: send it again at once
+				}
+				return SystemFailure(fmt.Errorf("stage %s: the script reached container %s short %d times in a row (%s): the exec's stdin loses data on this cluster",
+					r.stage, r.container, short, strings.TrimSpace(strings.TrimPrefix(ctrl.String(), "glcd-short"))))
 			case stageNoTools:
 				fmt.Fprintf(d.Log, "glcd: the %s container has no %s: stage %s runs over one connection, which cannot be resumed if it breaks\n",
 					r.container, strings.TrimSpace(strings.TrimPrefix(ctrl.String(), "glcd-notools")), r.stage)

@@ -40,8 +40,16 @@ if [ -e "$d/out" ]; then
 else
   t="$d/script.$$"
   (umask 077; cat > "$t")
+  got=$(wc -c < "$t")
+  if [ "$got" -ne "$n" ]; then
+    # the exec's stdin arrived short although the driver sent it whole (it happens on a busy
+    # node: kubernetes/kubernetes#112834): nothing is started, the driver sends it again
+    rm -f "$t"
+    echo "glcd-short $got of $n bytes" >&2
+    exit 96
+  fi
   # only a complete script is started, and only once: mkdir is the lock
-  if [ "$(wc -c < "$t")" -eq "$n" ] && mkdir "$d/lock" 2>/dev/null; then
+  if mkdir "$d/lock" 2>/dev/null; then
     # the stages before this one are over: their folders go
     set --
     for old in "$parent"/*; do [ "$old" = "$d" ] || [ "$old" = "$parent/bin" ] || set -- "$@" "$old"; done

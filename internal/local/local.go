@@ -500,14 +500,20 @@ func copyTree(ctx context.Context, d *executor.Driver, dir, to string) error {
 			files = append(files, f)
 		}
 	}
-	pr, pw := io.Pipe()
-	go func() { pw.CloseWithError(writeTar(pw, dir, files)) }()
-	err = d.CopyIn(ctx, to, pr)
-	pr.Close()
-	return err
+	end := ".glcd-copy-end-" + d.Nonce
+	for try := 1; ; try++ {
+		pr, pw := io.Pipe()
+		go func() { pw.CloseWithError(writeTar(pw, dir, files, end)) }()
+		err = d.CopyIn(ctx, to, end, pr)
+		pr.Close()
+		if !errors.Is(err, executor.ErrCopyShort) || try == 3 {
+			return err
+		}
+	}
 }
 
-func writeTar(w io.Writer, dir string, files []string) error {
+// writeTar writes files of dir as a tar stream to w, then an empty file named end.
+func writeTar(w io.Writer, dir string, files []string, end string) error {
 	tw := tar.NewWriter(w)
 	dirs := map[string]bool{}
 	for _, f := range files {
@@ -548,6 +554,9 @@ func writeTar(w io.Writer, dir string, files []string) error {
 				return err
 			}
 		}
+	}
+	if err := tw.WriteHeader(&tar.Header{Name: end, Mode: 0o600, Typeflag: tar.TypeReg}); err != nil {
+		return err
 	}
 	return tw.Close()
 }
