@@ -4,12 +4,14 @@ import (
 	"archive/tar"
 	"bytes"
 	"errors"
-	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"gitlab.com/glcd/glcd/internal/testbed"
 )
 
 // A stage's script that reaches the container short (an exec's stdin can lose data on a busy
@@ -17,16 +19,12 @@ import (
 // the driver sends it again; sent whole, the same folder then runs it once. Under dash and
 // busybox's sh, as job images have one or the other.
 func TestStageScriptStartsOnlyAWholeScript(t *testing.T) {
-	shells := []string{"/bin/sh"}
-	if _, err := os.Stat("/bin/busybox"); err == nil {
-		shells = append(shells, "/bin/busybox sh")
-	}
 	script := []byte("echo stage ran\necho \"second line\"\nexit 0\n")
-	for _, sh := range shells {
-		t.Run(filepath.Base(strings.Fields(sh)[0]), func(t *testing.T) {
+	for name, sh := range testbed.Shells() {
+		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "build_script-abc123")
 			run := func(stdin []byte) (int, string, string) {
-				argv := append(strings.Fields(sh), "-c", stageScript, "glcd-stage", dir, strconv.Itoa(len(script)), "0", BuildContainer, "0")
+				argv := append(slices.Clone(sh), "-c", stageScript, "glcd-stage", dir, strconv.Itoa(len(script)), "0", BuildContainer, "0")
 				c := exec.Command(argv[0], argv[1:]...)
 				var out, ctrl bytes.Buffer
 				c.Stdin, c.Stdout, c.Stderr = bytes.NewReader(stdin), &out, &ctrl
@@ -59,11 +57,8 @@ func TestStageScriptStartsOnlyAWholeScript(t *testing.T) {
 // which CopyIn removes: a stream cut at an entry's boundary, which tar takes for a whole
 // archive, is exit code 3 (sent again), not a tree with files missing.
 func TestCopyInNeedsTheEndMark(t *testing.T) {
-	for _, sh := range []string{"/bin/sh", "/bin/busybox sh"} {
-		if _, err := os.Stat(strings.Fields(sh)[0]); err != nil {
-			continue
-		}
-		t.Run(filepath.Base(strings.Fields(sh)[0]), func(t *testing.T) {
+	for name, sh := range testbed.Shells() {
+		t.Run(name, func(t *testing.T) {
 			var whole bytes.Buffer
 			tw := tar.NewWriter(&whole)
 			var cut int
@@ -82,19 +77,19 @@ func TestCopyInNeedsTheEndMark(t *testing.T) {
 			if err := tw.Close(); err != nil {
 				t.Fatal(err)
 			}
-			for name, in := range map[string][]byte{"cut before the end mark": whole.Bytes()[:cut], "whole": whole.Bytes()} {
+			for stream, in := range map[string][]byte{"cut before the end mark": whole.Bytes()[:cut], "whole": whole.Bytes()} {
 				dir := filepath.Join(t.TempDir(), "work")
-				argv := append(strings.Fields(sh), copyInCommand[1:]...)
+				argv := append(slices.Clone(sh), copyInCommand[1:]...)
 				c := exec.Command(argv[0], append(argv[1:], dir, ".glcd-copy-end-x")...)
 				c.Stdin = bytes.NewReader(in)
 				out, _ := c.CombinedOutput()
 				got, _ := filepath.Glob(filepath.Join(dir, "*"))
 				marks, _ := filepath.Glob(filepath.Join(dir, ".glcd-copy-end-*"))
 				switch code := c.ProcessState.ExitCode(); {
-				case name == "whole" && (code != 0 || len(got) != 1 || len(marks) != 0):
-					t.Errorf("%s: exit %d, files %v, marks left %v\n%s", name, code, got, marks, out)
-				case name != "whole" && code != 3:
-					t.Errorf("%s: exit %d, want 3\n%s", name, code, out)
+				case stream == "whole" && (code != 0 || len(got) != 1 || len(marks) != 0):
+					t.Errorf("%s: exit %d, files %v, marks left %v\n%s", stream, code, got, marks, out)
+				case stream != "whole" && code != 3:
+					t.Errorf("%s: exit %d, want 3\n%s", stream, code, out)
 				}
 			}
 		})

@@ -6,22 +6,20 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"gitlab.com/glcd/glcd/executor"
+	"gitlab.com/glcd/glcd/internal/testbed"
 )
 
 // The --shell's variables go through a file: it is kept only when it arrived whole (an exec's
 // stdin can arrive short on a busy node: the flake hunt caught a shell that opened in / with no
 // variables), and the shell opens only when it read the file, under dash and busybox's sh.
 func TestShellGetsTheJobsVariablesWholeOrNotAtAll(t *testing.T) {
-	shells := []string{"/bin/sh"}
-	if _, err := os.Stat("/bin/busybox"); err == nil {
-		shells = append(shells, "/bin/busybox sh")
-	}
-	for _, sh := range shells {
-		t.Run(filepath.Base(strings.Fields(sh)[0]), func(t *testing.T) {
+	for name, sh := range testbed.Shells() {
+		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			p := &Plan{ProjectDir: filepath.Join(dir, "project"), Vars: []executor.Variable{
 				{Key: "GREETING", Value: "hello"}, {Key: "MULTI", Value: "line one\nline 'two'"}}}
@@ -30,7 +28,7 @@ func TestShellGetsTheJobsVariablesWholeOrNotAtAll(t *testing.T) {
 			}
 			whole := append(p.EnvScript(), envEnd+"\n"...)
 			run := func(cmd []string, stdin []byte, args ...string) (int, string) {
-				argv := append(append(strings.Fields(sh), cmd[1:]...), args...)
+				argv := append(append(slices.Clone(sh), cmd[1:]...), args...)
 				c := exec.Command(argv[0], argv[1:]...)
 				c.Stdin = bytes.NewReader(stdin)
 				out, err := c.CombinedOutput()
@@ -44,13 +42,13 @@ func TestShellGetsTheJobsVariablesWholeOrNotAtAll(t *testing.T) {
 				return 0, string(out)
 			}
 			env := filepath.Join(dir, ".glcd-shell-x")
-			for name, in := range map[string][]byte{"empty": nil, "cut in the last line": whole[:len(whole)-5],
+			for cut, in := range map[string][]byte{"empty": nil, "cut in the last line": whole[:len(whole)-5],
 				"cut before the last line": whole[:len(whole)-len(envEnd)-1]} {
 				if code, out := run(writeEnvCommand, in, env, envEnd); code != 3 {
-					t.Errorf("%s: exit %d, want 3 (arrived short)\n%s", name, code, out)
+					t.Errorf("%s: exit %d, want 3 (arrived short)\n%s", cut, code, out)
 				}
 				if _, err := os.Stat(env); !os.IsNotExist(err) {
-					t.Errorf("%s: the short file is kept (%v)", name, err)
+					t.Errorf("%s: the short file is kept (%v)", cut, err)
 				}
 			}
 			if code, out := run(writeEnvCommand, whole, env, envEnd); code != 0 {

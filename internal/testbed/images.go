@@ -118,6 +118,13 @@ const (
 	BusyboxImage = "testbed.local/busybox:1"
 )
 
+// Shells are the POSIX shells job images bring, as the host runs them (each an argv prefix that
+// takes sh's arguments): dash, Debian's /bin/sh, and busybox's sh, the test bed images' shell.
+// Tests of the scripts glcd runs in containers run them under each.
+func Shells() map[string][]string {
+	return map[string][]string{"dash": {"/bin/sh"}, "busybox": {"/bin/busybox", "sh"}}
+}
+
 // BusyboxFiles returns a root filesystem with Debian's static busybox and a link per applet.
 func BusyboxFiles(ctx context.Context) ([]ImageFile, error) {
 	const host = "/bin/busybox"
