@@ -70,9 +70,10 @@ const (
 	stageFailedStart = 97
 )
 
-// maxShortScript is how many times a stage's script is sent before a short arrival each time
-// is a system failure.
-const maxShortScript = 3
+// StdinTries is how many times what goes to a container on an exec's stdin (a stage's
+// script, glcd local's working tree and shell variables) is sent when it keeps arriving short
+// (kubernetes/kubernetes#112834) before that is an error.
+const StdinTries = 3
 
 // errStreamEnded is an exec stream that ended before the stage did.
 var errStreamEnded = errors.New("the stream ended before the stage")
@@ -238,7 +239,7 @@ func (d *Driver) follow(ctx context.Context, pod *corev1.Pod, r *stageRun) error
 		case errors.As(err, &code):
 			switch code.ExitStatus() {
 			case stageShort:
-				if short++; short < maxShortScript {
+				if short++; short < StdinTries {
 					continue // nothing started: send it again at once
 				}
 				return SystemFailure(fmt.Errorf("stage %s: the script reached container %s short %d times in a row (%s): the exec's stdin loses data on this cluster",

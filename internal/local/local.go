@@ -427,7 +427,6 @@ func shell(ctx context.Context, d *executor.Driver, p *Plan, sh *Shell, out, log
 	env := path.Join(path.Dir(p.ProjectDir), ".glcd-shell-"+d.Nonce)
 	script := append(p.EnvScript(), envEnd+"\n"...)
 	write := append(slices.Clone(writeEnvCommand), env, envEnd)
-	const tries = 3
 	for try := 1; ; try++ {
 		var stderr bytes.Buffer
 		err := d.Exec(ctx, executor.BuildContainer, write, remotecommand.StreamOptions{Stdin: bytes.NewReader(script), Stdout: io.Discard, Stderr: &stderr})
@@ -438,8 +437,8 @@ func shell(ctx context.Context, d *executor.Driver, p *Plan, sh *Shell, out, log
 		if !errors.As(err, &ee) || ee.ExitStatus() != 3 {
 			return 0, fmt.Errorf("giving the shell the job's variables: %w %s", err, strings.TrimSpace(stderr.String()))
 		}
-		if try == tries {
-			return 0, fmt.Errorf("giving the shell the job's variables: the file arrived short in the container %d times in a row", tries)
+		if try == executor.StdinTries {
+			return 0, fmt.Errorf("giving the shell the job's variables: the file arrived short in the container %d times in a row", try)
 		}
 	}
 	cmd := append(slices.Clone(shellCommand), env)
@@ -506,7 +505,7 @@ func copyTree(ctx context.Context, d *executor.Driver, dir, to string) error {
 		go func() { pw.CloseWithError(writeTar(pw, dir, files, end)) }()
 		err = d.CopyIn(ctx, to, end, pr)
 		pr.Close()
-		if !errors.Is(err, executor.ErrCopyShort) || try == 3 {
+		if !errors.Is(err, executor.ErrCopyShort) || try == executor.StdinTries {
 			return err
 		}
 	}
