@@ -96,7 +96,7 @@ staticcheck:
 	$(TALK) -label staticcheck -- $(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 shellcheck:
 	$(STAMP)
-	shellcheck $$(git ls-files scripts | grep -v '\.go$$')
+	shellcheck $$(git ls-files scripts hack '*.sh' .ci/run | grep -v '\.go$$' | sort -u)
 
 ## image-kubectl: the glcd image for GitLab CI's image: line (Dockerfile.kubectl), tagged $(IMAGE):$(IMAGE_VERSION)
 image-kubectl:

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # stage.sh DIR LENGTH OFFSET CONTAINER NEED_HELPER, run by `sh -c` in a job container, with
 # the stage's script on stdin: glcd executor's way to run one stage so that it survives a
 # broken connection. The first call starts the script detached (its output to DIR/out, its exit
@@ -69,7 +70,7 @@ else
         exit 94
       fi
     fi
-    sh=sh
+    sh='sh'
     if command -v bash >/dev/null 2>&1; then sh=bash; fi
     : > "$d/out"
     (
@@ -93,7 +94,7 @@ echo glcd-following >&2
 waited=0
 nap=2 # hundredths of a second between looks
 while :; do
-  woken= done=
+  woken='' done=''
   if [ -s "$d/code" ]; then done=1; fi
   if [ -e "$d/out" ]; then
     size=$(($(wc -c < "$d/out")))

@@ -7,6 +7,7 @@ GLCD=${GLCD:?build glcd first: make bench}
 out=${GLCD_CACHE:-$HOME/.cache/glcd}/bench
 mkdir -p "$out"
 echo "== Go benchmarks"
+# shellcheck disable=SC2046 # the package list, split
 go test -run '^$' -bench . -benchmem -count 1 $(go list ./internal/... | grep -vE 'internal/(rollout|kube|testbed|access|doctor|setup|registry)$') | tee "$out/go-bench.txt"
 echo "== glcd doctor --for all against a test bed (the built binary, every check, all access reviews)"
 go test -run '^$' -bench DoctorAll -benchtime 10x ./internal/doctor/ 2>&1 | grep -E '^(Benchmark|ok)' | tee "$out/doctor-bench.txt"

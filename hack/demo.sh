@@ -29,6 +29,7 @@ coproc GITLAB { go run ./internal/testbed/cmd/gitlabdouble; }
 read -r GITLAB_URL <&"${GITLAB[0]}"
 
 cleanup() {
+  # shellcheck disable=SC1083 # bash closes the coprocesses' descriptors by variable
   exec {GITSRV[1]}>&- {GITLAB[1]}>&- 2>/dev/null || true
   rm -rf "$W"
   if [ "${KEEP:-}" = 1 ]; then
@@ -71,6 +72,7 @@ echo "exit code $code (2: nothing overwritten)"
 # the same five targets with sh for GHC, and its test job runs ./test.sh in builder-base (the
 # haskell image is not on the test bed), so the tag pipeline's jobs run in seconds
 cp testdata/demo/app/Dockerfile.builder testdata/demo/app/web.sh testdata/demo/app/test.sh testdata/demo/app/package.yaml testdata/demo/app/stack.yaml "$W/seed-app/"
+# shellcheck disable=SC2016 # $BUILDER_BASE is for the pipeline, not this shell
 sed -i -e 's|^  image: haskell:9.6.7$|  image: $BUILDER_BASE|' -e 's|^    - make setup build test$|    - ./test.sh|' "$W/seed-app/.gitlab-ci.yml"
 grep -q '^    - ./test.sh$' "$W/seed-app/.gitlab-ci.yml" || { echo "the app pipeline's test job changed: update the demo" >&2; exit 1; }
 g -C "$W/seed-app" add . && g -C "$W/seed-app" commit -qm "jobboard 1.3.0" && g -C "$W/seed-app" tag v1.3.0
@@ -143,10 +145,11 @@ show "glcd setup robot --namespace jobboard --for rollout,writeback --apply   # 
 step "the values GitLab needs to act as the robot, proven as a job would connect before they are written (mode 0600, never to the terminal)"
 show "glcd setup gitlab-vars --namespace jobboard --environment production --out robot.env"
 "$GLCD" setup gitlab-vars --namespace jobboard --environment production --out "$W/robot.env"
-ls -l "$W/robot.env" | awk '{print $1, $NF}'
+stat -c '%A %n' "$W/robot.env"
 # the rest of the infra pipeline runs as the robot: the job's variables are exactly robot.env
 # (GitLab would set them), the admin's kubeconfig is gone; answer() and the history stay admin's
 ADMIN_KUBECONFIG=$KUBECONFIG
+# shellcheck source=/dev/null # written above
 as_robot() ( unset KUBECONFIG; set -a; . "$W/robot.env"; set +a; "$@" )
 
 export TARGET_IMAGE_VERSION=1.4.0 CI_ENVIRONMENT_NAME=production

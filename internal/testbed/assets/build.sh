@@ -66,6 +66,6 @@ if [ -z "$pins" ] || ! build "$pins"; then
   build ""
 fi
 mv "$out/bin.tmp/server" "$out/bin.tmp/etcd"
-rm -rf "$out/bin"
+rm -rf "${out:?}/bin"
 mv "$out/bin.tmp" "$out/bin"
 step "3/3 done: $(du -sh "$out/bin" | cut -f1) of binaries in $out/bin"
