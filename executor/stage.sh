@@ -80,11 +80,11 @@ else
       echo $! > "$d/pid"
       wait $!
       c=$?
-      rm -f "$t"
       oomkills
       echo "$c $((ok - o))" > "$d/code"
       # wake the follower, if it is still the one (a PID can be reused: its start time says)
       if read -r f fst 2>/dev/null < "$d/follower" && starttime "$f" && [ "$st" = "$fst" ]; then kill -USR1 "$f" 2>/dev/null; fi
+      rm -f "$t" # after the follower is on its way: not in the stage's time
     ) < /dev/null > /dev/null 2>&1 &
   else
     rm -f "$t"
@@ -97,7 +97,9 @@ while :; do
   woken='' done=''
   if [ -s "$d/code" ]; then done=1; fi
   if [ -e "$d/out" ]; then
-    size=$(($(wc -c < "$d/out")))
+    size=0
+    # an empty output (a stage that prints nothing) costs no wc
+    if [ -s "$d/out" ]; then size=$(($(wc -c < "$d/out"))); fi
     if [ "$size" -gt "$off" ]; then
       # exactly the bytes [off, size): dd seeks to the block of byte OFF (no read from the
       # start), tail drops the rest of that block, head stops at the size seen
