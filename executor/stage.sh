@@ -49,12 +49,16 @@ else
     echo "glcd-short $got of $n bytes" >&2
     exit 96
   fi
-  # only a complete script is started, and only once: mkdir is the lock
-  if mkdir "$d/lock" 2>/dev/null; then
-    # the stages before this one are over: their folders go
+  # only a complete script is started, and only once: the lock is a file created with
+  # noclobber (O_EXCL), by the shell itself
+  locked=''
+  set -C
+  { true > "$d/lock"; } 2>/dev/null && locked=1
+  set +C
+  if [ -n "$locked" ]; then
+    # the stages before this one are over: their folders go, beside the script (below)
     set --
     for old in "$parent"/*; do [ "$old" = "$d" ] || [ "$old" = "$parent/bin" ] || set -- "$@" "$old"; done
-    [ $# -eq 0 ] || rm -rf "$@" 2>/dev/null
     if [ "$container" = helper ]; then
       # the checkout and the restored cache writable by a build image's non-root user, as
       # GitLab's Kubernetes executor runs its helper (umask 0000 unless FF_DISABLE_UMASK_...)
@@ -78,6 +82,7 @@ else
       oomkills; o=$ok
       "$sh" "$t" < /dev/null >> "$d/out" 2>&1 &
       echo $! > "$d/pid"
+      [ $# -eq 0 ] || rm -rf "$@" 2>/dev/null
       wait $!
       c=$?
       oomkills
