@@ -1,14 +1,19 @@
 package local
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+
+	"github.com/creack/pty"
 
 	"gitlab.com/glcd/glcd/executor"
 	"gitlab.com/glcd/glcd/internal/testbed"
@@ -74,6 +79,81 @@ func TestShellGetsTheJobsVariablesWholeOrNotAtAll(t *testing.T) {
 			code, out = run(shellCommand, []byte("echo the shell opened\n"), env)
 			if code == 0 || strings.Contains(out, "the shell opened") {
 				t.Errorf("a shell opened without the job's directory: exit %d\n%s", code, out)
+			}
+		})
+	}
+}
+
+// On a terminal the shell opens only once the terminal has its size, which an exec sends on a
+// stream of its own after the process has started: the flake hunt caught a shell whose first
+// command saw 0 rows (busybox's `stty size` failed). Here the terminal gets its size only after
+// a first `stty` has run (the variables' file makes stty a function that tells the test through
+// a FIFO), and the command typed before anything started must see the size.
+func TestShellWaitsForTheTerminalsSize(t *testing.T) {
+	for name, sh := range testbed.Shells() {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			fifo := filepath.Join(dir, "stty-ran")
+			if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			calls, err := os.OpenFile(fifo, os.O_RDWR, 0) // read and write: never blocks, never ends
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer calls.Close()
+			ran := make(chan struct{}, 100)
+			go func() {
+				r := bufio.NewReader(calls)
+				for {
+					if _, err := r.ReadString('\n'); err != nil {
+						return
+					}
+					ran <- struct{}{}
+				}
+			}()
+			env := filepath.Join(dir, ".glcd-shell-x")
+			vars := "cd " + dir + "\nstty() { out=$(command stty \"$@\" 2>&1); rc=$?; echo ran >> " + fifo +
+				"; [ -z \"$out\" ] || printf '%s\\n' \"$out\"; return $rc; }\n"
+			if err := os.WriteFile(env, []byte(vars), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			ptmx, tty, err := pty.Open() // no size yet: 0 rows, 0 columns
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ptmx.Close()
+			// typed before the shell starts, as a user (or a test) types at once
+			if _, err := ptmx.WriteString("echo \"size $(stty size 2>&1)\"; exit 5\n"); err != nil {
+				t.Fatal(err)
+			}
+			argv := append(append(slices.Clone(sh), shellCommand[1:]...), env)
+			c := exec.Command(argv[0], argv[1:]...)
+			c.Stdin, c.Stdout, c.Stderr = tty, tty, tty
+			if err := c.Start(); err != nil {
+				t.Fatal(err)
+			}
+			tty.Close()
+			output := make(chan string, 1)
+			go func() {
+				b, _ := io.ReadAll(ptmx) // to the shell's end (EIO)
+				output <- string(b)
+			}()
+			select {
+			case <-ran: // a stty saw no size: now the terminal gets it
+			case out := <-output:
+				t.Fatalf("the shell ran and ended without looking at the terminal's size:\n%s", out)
+			}
+			if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 33, Cols: 111}); err != nil {
+				t.Fatal(err)
+			}
+			err = c.Wait()
+			out := <-output
+			if !strings.Contains(out, "size 33 111") {
+				t.Errorf("the command typed at once did not see the terminal's size:\n%s", out)
+			}
+			if err == nil || c.ProcessState.ExitCode() != 5 {
+				t.Errorf("the shell: %v, want exit 5\n%s", err, out)
 			}
 		})
 	}
