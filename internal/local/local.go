@@ -419,10 +419,11 @@ var writeEnvCommand = []string{"sh", "-c", `umask 077 && cat > "$1" && last= && 
 // without the job's variables and directory would look like the job's. On a terminal it first
 // waits, up to 2.5 s, for the terminal's size: the size comes on a stream of its own after the
 // exec's process has started, and a shell, or the first command typed, would see 0 rows
-// (busybox's stty fails on them, full-screen programs draw nothing).
+// (busybox's stty fails on them, full-screen programs draw nothing). Its one variable,
+// glcd_n, is named so that no job's variable it could change is likely to share the name.
 var shellCommand = []string{"sh", "-c", `. "$1" || { echo "glcd: the job's variables could not be read in the container" >&2; exit 125; }; rm -f "$1"; ` +
-	`if [ -t 0 ] && command -v stty >/dev/null 2>&1; then i=0; while [ $i -lt 50 ]; do ` +
-	`case $(stty size 2>/dev/null) in ""|"0 "*|*" 0") i=$((i + 1)); sleep 0.05 2>/dev/null || i=50 ;; *) break ;; esac; done; fi; ` +
+	`if [ -t 0 ] && command -v stty >/dev/null 2>&1; then glcd_n=0; while [ $glcd_n -lt 50 ]; do ` +
+	`case $(stty size 2>/dev/null) in ""|"0 "*|*" 0") glcd_n=$((glcd_n + 1)); sleep 0.05 2>/dev/null || glcd_n=50 ;; *) break ;; esac; done; fi; ` +
 	`if command -v bash >/dev/null 2>&1; then exec bash; fi; exec sh`, "glcd-shell"}
 
 // shell runs sh.In's shell in the build container and returns its exit code. The job's
