@@ -56,7 +56,7 @@ else
   { true > "$d/lock"; } 2>/dev/null && locked=1
   set +C
   if [ -n "$locked" ]; then
-    # the stages before this one are over: their folders go, beside the script (below)
+    # the stages before this one are over: their folders go once this one has ended (below)
     set --
     for old in "$parent"/*; do [ "$old" = "$d" ] || [ "$old" = "$parent/bin" ] || set -- "$@" "$old"; done
     if [ "$container" = helper ]; then
@@ -82,40 +82,50 @@ else
       oomkills; o=$ok
       "$sh" "$t" < /dev/null >> "$d/out" 2>&1 &
       echo $! > "$d/pid"
-      [ $# -eq 0 ] || rm -rf "$@" 2>/dev/null
       wait $!
       c=$?
       oomkills
       echo "$c $((ok - o))" > "$d/code"
       # wake the follower, if it is still the one (a PID can be reused: its start time says)
       if read -r f fst 2>/dev/null < "$d/follower" && starttime "$f" && [ "$st" = "$fst" ]; then kill -USR1 "$f" 2>/dev/null; fi
-      rm -f "$t" # after the follower is on its way: not in the stage's time
+      # after the follower is on its way, not in the stage's time: the script, and the
+      # folders of the stages before
+      rm -rf "$t" "$@" 2>/dev/null
     ) < /dev/null > /dev/null 2>&1 &
   else
     rm -f "$t"
   fi
 fi
 echo glcd-following >&2
-waited=0
+waited=0 whole=''
 nap=2 # hundredths of a second between looks
 while :; do
-  woken='' done=''
+  woken='' done='' flow=''
   if [ -s "$d/code" ]; then done=1; fi
   if [ -e "$d/out" ]; then
     size=0
     # an empty output (a stage that prints nothing) costs no wc
     if [ -s "$d/out" ]; then size=$(($(wc -c < "$d/out"))); fi
     if [ "$size" -gt "$off" ]; then
-      # exactly the bytes [off, size): dd seeks to the block of byte OFF (no read from the
-      # start), tail drops the rest of that block, head stops at the size seen
-      if [ "$off" -eq 0 ]; then
-        head -c "$size" "$d/out"
-      elif [ $((off % 65536)) -eq 0 ]; then
-        dd if="$d/out" bs=65536 skip=$((off / 65536)) 2>/dev/null | head -c $((size - off))
-      else
-        dd if="$d/out" bs=65536 skip=$((off / 65536)) 2>/dev/null | tail -c +$((off % 65536 + 1)) | head -c $((size - off))
+      # exactly the bytes [off, size), in 64 KiB blocks: dd seeks to a block (no read from the
+      # start). The rest of the block of byte OFF (tail drops its start, head stops), then
+      # whole blocks straight from dd (a big output takes this way: one process, 64 KiB a
+      # write, where head and tail write 4 KiB), then the start of the block of byte SIZE.
+      if [ $((off % 65536)) -ne 0 ]; then
+        e=$(((off / 65536 + 1) * 65536))
+        if [ "$e" -gt "$size" ]; then e=$size; fi
+        dd if="$d/out" bs=65536 skip=$((off / 65536)) count=1 2>/dev/null | tail -c +$((off % 65536 + 1)) | head -c $((e - off))
+        off=$e
       fi
-      off=$size
+      if [ $((size - off)) -ge 65536 ]; then
+        dd if="$d/out" bs=65536 skip=$((off / 65536)) count=$(((size - off) / 65536)) 2>/dev/null
+        off=$((off + (size - off) / 65536 * 65536))
+        flow=1 # more than a block came since the last look: look again at once
+      fi
+      if [ "$size" -gt "$off" ]; then
+        dd if="$d/out" bs=65536 skip=$((off / 65536)) count=1 2>/dev/null | head -c $((size - off))
+        off=$size
+      fi
       nap=5 # output flows: look again soon
     elif [ "$nap" -lt 25 ]; then
       nap=$((nap * 2)) # idle: look less often, down to four times a second
@@ -130,10 +140,15 @@ while :; do
     echo "glcd-exit $c $o" >&2
     exit 0
   fi
+  if [ -n "$flow" ]; then continue; fi
   # not on the exec's streams, which close when the script has ended
   case $nap in ?) ns=0.0$nap ;; *) ns=0.$nap ;; esac
-  (sleep "$ns" || sleep 1) </dev/null >/dev/null 2>&1 & s=$!
-  [ -n "$woken" ] || wait $s
+  # one process; a sleep without fractions (it fails at once) makes it whole seconds from then on
+  if [ -n "$whole" ]; then ns=1; fi
+  sleep "$ns" >/dev/null 2>&1 & s=$! # (a background command reads /dev/null)
+  if [ -z "$woken" ]; then
+    wait $s || { [ $? -lt 128 ] && [ -z "$woken" ] && whole=1; }
+  fi
   kill $s 2>/dev/null
   waited=$((waited + 1))
 done

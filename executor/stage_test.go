@@ -4,12 +4,14 @@ import (
 	"archive/tar"
 	"bytes"
 	"errors"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"gitlab.com/glcd/glcd/internal/testbed"
 )
@@ -90,6 +92,119 @@ func TestCopyInNeedsTheEndMark(t *testing.T) {
 					t.Errorf("%s: exit %d, files %v, marks left %v\n%s", stream, code, got, marks, out)
 				case stream != "whole" && code != 3:
 					t.Errorf("%s: exit %d, want 3\n%s", stream, code, out)
+				}
+			}
+		})
+	}
+}
+
+// runStage runs stage.sh on the host under sh for the stage folder dir with script on stdin,
+// and env added to the environment; it returns the exit code, the output and the control lines.
+func runStage(t *testing.T, sh []string, dir string, script []byte, env ...string) (int, string, string) {
+	t.Helper()
+	argv := append(slices.Clone(sh), "-c", stageScript, "glcd-stage", dir, strconv.Itoa(len(script)), "0", BuildContainer, "0")
+	c := exec.Command(argv[0], argv[1:]...)
+	c.Env = append(os.Environ(), env...)
+	var out, ctrl bytes.Buffer
+	c.Stdin, c.Stdout, c.Stderr = bytes.NewReader(script), &out, &ctrl
+	err := c.Run()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatal(err)
+	}
+	return c.ProcessState.ExitCode(), out.String(), ctrl.String()
+}
+
+// A stage removes the folders of the stages before it once it has ended (its script's file
+// too), and keeps its own folder and the helper's bin folder.
+func TestStageRemovesTheStagesBefore(t *testing.T) {
+	for name, sh := range testbed.Shells() {
+		t.Run(name, func(t *testing.T) {
+			run := t.TempDir()
+			if err := os.MkdirAll(filepath.Join(run, "bin"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			first, second := filepath.Join(run, "get_sources-aaaaaa"), filepath.Join(run, "build_script-bbbbbb")
+			if code, out, ctrl := runStage(t, sh, first, []byte("echo one\n")); code != 0 || out != "one\n" {
+				t.Fatalf("first stage: exit %d, output %q, control %q", code, out, ctrl)
+			}
+			if code, out, ctrl := runStage(t, sh, second, []byte("echo two\n")); code != 0 || out != "two\n" {
+				t.Fatalf("second stage: exit %d, output %q, control %q", code, out, ctrl)
+			}
+			// the removal runs in the stage's background process after the stage ended: wait
+			// for it (the script's file goes in the same rm), at most 10 s
+			want := []string{filepath.Join(run, "bin"), second}
+			var left, files []string
+			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+				left, _ = filepath.Glob(filepath.Join(run, "*"))
+				files, _ = filepath.Glob(filepath.Join(second, "script.*"))
+				if slices.Equal(left, want) && len(files) == 0 {
+					return
+				}
+			}
+			t.Fatalf("after the second stage: %v left in the run folder, %v in its own; want %v and no script", left, files, want)
+		})
+	}
+}
+
+// A sleep without fractions of a second (some images' busybox) fails at once: the follower
+// then sleeps whole seconds instead of looking again in a busy loop, and the stage's output
+// and exit code come whole.
+func TestStageFollowsWithAWholeSecondsSleep(t *testing.T) {
+	realSleep, err := exec.LookPath("sleep")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := t.TempDir()
+	calls := filepath.Join(bin, "calls")
+	stub := "#!/bin/sh\necho \"$1\" >> " + calls + "\ncase $1 in *.*) exit 1 ;; esac\nexec " + realSleep + " \"$@\"\n"
+	if err := os.WriteFile(filepath.Join(bin, "sleep"), []byte(stub), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// dash finds sleep on PATH; busybox's sh may run its own applet first, so dash alone
+	script := []byte("echo first\n" + realSleep + " 1.5\necho second\nexit 3\n")
+	code, out, ctrl := runStage(t, []string{"/bin/sh"}, filepath.Join(t.TempDir(), "build_script-cccccc"), script, "PATH="+bin+":"+os.Getenv("PATH"))
+	if code != 0 || out != "first\nsecond\n" || !strings.Contains(ctrl, "glcd-exit 3 ") {
+		t.Fatalf("exit %d, output %q, control %q; want the output whole and glcd-exit 3", code, out, ctrl)
+	}
+	b, err := os.ReadFile(calls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Fields(string(b))
+	if len(got) < 2 || !strings.Contains(got[0], ".") || slices.ContainsFunc(got[1:], func(s string) bool { return s != "1" }) {
+		t.Fatalf("the follower's sleeps: %q; want one with a fraction, then whole seconds only", got)
+	}
+}
+
+// A reconnect prints the stage's output from the byte it asks for, exactly: the start of a
+// 64 KiB block, its middle, its last byte, the last byte of the output, the end.
+func TestStageResumesFromAnyByte(t *testing.T) {
+	out := make([]byte, 300000)
+	for i := range out {
+		out[i] = byte('a' + i*7%26 + i/65536%2*(i%3))
+	}
+	for name, sh := range testbed.Shells() {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "build_script-dddddd")
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			for f, b := range map[string][]byte{"out": out, "code": []byte("7 0\n"), "lock": nil} {
+				if err := os.WriteFile(filepath.Join(dir, f), b, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, off := range []int{0, 1, 65535, 65536, 65537, 131077, len(out) - 1, len(out)} {
+				argv := append(slices.Clone(sh), "-c", stageScript, "glcd-stage", dir, "5", strconv.Itoa(off), BuildContainer, "0")
+				c := exec.Command(argv[0], argv[1:]...)
+				var stdout, ctrl bytes.Buffer
+				c.Stdin, c.Stdout, c.Stderr = strings.NewReader("true\n"), &stdout, &ctrl
+				if err := c.Run(); err != nil {
+					t.Fatalf("from byte %d: %v (%s)", off, err, ctrl.String())
+				}
+				if !bytes.Equal(stdout.Bytes(), out[off:]) || !strings.Contains(ctrl.String(), "glcd-exit 7 0") {
+					t.Fatalf("from byte %d: %d bytes, equal to the output from there: %v; control %q", off, stdout.Len(), bytes.Equal(stdout.Bytes(), out[off:]), ctrl.String())
 				}
 			}
 		})

@@ -571,12 +571,15 @@ func (e *env) bench(ctx context.Context, c *testbed.Cluster, tmp string, warm []
 	printJob := []runner.Stage{{Name: "build_script", Lines: []string{fmt.Sprintf("@head -c %d /dev/zero | tr '\\0' 'x' | fold -w 99", outMiB<<20)}}}
 	modes := map[string]*runner.Runner{"detached": e.rn, "attached": {Bin: e.rn.Bin, Settings: attached, Kubeconfig: e.rn.Kubeconfig}}
 	jobs, outs := map[string][]time.Duration{}, map[string][]time.Duration{}
+	// the time per MiB that arrived: a run that lost the end of its output finished sooner
+	// for it, and its time alone would flatter it
+	perMiB := map[string][]float64{}
 	var lost []int // bytes the attached path lost, per run that lost some (or failed on a broken stream)
 	// each detached job is followed by its attached twin: the ratio within each pair cancels
 	// the machine's drift, which moves a ratio of two medians by a few percent from run to run
 	var jobRatios, outRatios []float64
 	for i := range pairs {
-		var took [2]time.Duration // this pair's 32 MiB stages, 0 when the stage broke
+		var took [2]float64 // this pair's 32 MiB stages' seconds per MiB delivered, 0 when none arrived
 		for m, mode := range []string{"detached", "attached"} {
 			res, err := modes[mode].Run(ctx, runner.Job{ID: fmt.Sprint(30000 + 10*i + m), ProjectID: "43", Concurrent: "0", Token: jobToken, Stages: stages})
 			if err != nil {
@@ -601,6 +604,10 @@ func (e *env) bench(ctx context.Context, c *testbed.Cluster, tmp string, warm []
 			if mode == "attached" && run != nil && res.FailedStage == "build_script" && strings.Contains(string(run.Out), "lost the connection") {
 				// the attached path's stream broke: the stage failed, its output cut short
 				lost = append(lost, outMiB<<20-xs)
+				if xs > 0 {
+					took[m] = run.Took.Seconds() / (float64(xs) / (1 << 20))
+					perMiB[mode] = append(perMiB[mode], took[m])
+				}
 				continue
 			}
 			if res.FailedStage != "" || run == nil || (short && mode == "detached") {
@@ -616,11 +623,12 @@ func (e *env) bench(ctx context.Context, c *testbed.Cluster, tmp string, warm []
 				lost = append(lost, outMiB<<20-xs)
 			}
 			outs[mode] = append(outs[mode], run.Took)
-			took[m] = run.Took
+			took[m] = run.Took.Seconds() / (float64(xs) / (1 << 20))
+			perMiB[mode] = append(perMiB[mode], took[m])
 		}
 		jobRatios = append(jobRatios, jobs["detached"][i].Seconds()/jobs["attached"][i].Seconds())
 		if took[0] > 0 && took[1] > 0 {
-			outRatios = append(outRatios, took[0].Seconds()/took[1].Seconds())
+			outRatios = append(outRatios, took[0]/took[1])
 		}
 	}
 	mibps := func(d time.Duration) string { return fmt.Sprintf("%.1f MiB/s", outMiB/d.Seconds()) }
@@ -688,8 +696,11 @@ func (e *env) bench(ctx context.Context, c *testbed.Cluster, tmp string, warm []
 		"|---|---|---|---|---|",
 		fmt.Sprintf("| a job of six stages running `true`, config to cleanup | %s | %s | %s | %.2f |", ms(median(jobs["detached"])), ms(median(jobs["attached"])),
 			ratio(median(jobs["detached"]), median(jobs["attached"])), medianF(jobRatios)),
-		fmt.Sprintf("| a stage printing %d MiB: time / throughput | %s / %s | %s / %s | %s | %.2f (%d whole pairs) |", outMiB, ms(median(outs["detached"])), mibps(median(outs["detached"])),
-			ms(median(outs["attached"])), mibps(median(outs["attached"])), ratio(median(outs["detached"]), median(outs["attached"])), medianF(outRatios), len(outRatios)),
+		fmt.Sprintf("| a stage printing %d MiB: time per MiB that arrived / throughput | %.0f ms / %.1f MiB/s | %.0f ms / %.1f MiB/s | %.2f | %.2f (%d pairs) |", outMiB,
+			1000*medianF(perMiB["detached"]), 1/medianF(perMiB["detached"]), 1000*medianF(perMiB["attached"]), 1/medianF(perMiB["attached"]),
+			medianF(perMiB["detached"])/medianF(perMiB["attached"]), medianF(outRatios), len(outRatios)),
+		fmt.Sprintf("| the same, time of the stage (runs whose stream held; output lost counted below) | %s / %s | %s / %s | %s | |", ms(median(outs["detached"])), mibps(median(outs["detached"])),
+			ms(median(outs["attached"])), mibps(median(outs["attached"])), ratio(median(outs["detached"]), median(outs["attached"]))),
 		fmt.Sprintf("| runs of the %d MiB stage that lost the end of the output | 0 of %d | %d of %d %v | | |", outMiB, pairs, len(lost), pairs, lostBytes(lost)),
 		"",
 		fmt.Sprintf("| missing image: kubelet reports the failed pull → driver exits (build failure) | %s | never (GitLab's Kubernetes executor: 180 s poll timeout) |", ms(lag)),
