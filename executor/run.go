@@ -55,11 +55,27 @@ func ContainerFor(stage string) string {
 	return BuildContainer
 }
 
-// stageScript starts a stage's script detached in the container and follows its output (see
+// stageSource starts a stage's script detached in the container and follows its output (see
 // the file for the protocol).
 //
 //go:embed stage.sh
-var stageScript string
+var stageSource string
+
+// stageScript is stage.sh as a stage's exec sends it: without its comment lines and
+// indentation, which would about double the exec request (its URL carries the command), and
+// every hop from the driver to the container parses it. stage.sh has no here-document, so
+// no line's leading blanks are data.
+func stageScript() string {
+	var b strings.Builder
+	for line := range strings.Lines(stageSource) {
+		line = strings.TrimLeft(line, " \t")
+		if line == "\n" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		b.WriteString(line)
+	}
+	return b.String()
+}
 
 // Exit codes of stage.sh that are the driver's, not the script's.
 const (
@@ -440,7 +456,7 @@ func (d *Driver) stageCommand(r *stageRun) []string {
 	if slices.Contains(artifactStages, r.stage) {
 		needHelper = "1"
 	}
-	return []string{"sh", "-c", stageScript, "glcd-stage", r.dir, strconv.Itoa(len(r.script)), strconv.FormatInt(r.offset, 10), r.container, needHelper}
+	return []string{"sh", "-c", stageScript(), "glcd-stage", r.dir, strconv.Itoa(len(r.script)), strconv.FormatInt(r.offset, 10), r.container, needHelper}
 }
 
 // stop stops the stage's script and every process it started (TERM, then KILL a second

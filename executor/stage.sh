@@ -64,7 +64,8 @@ else
       # GitLab's Kubernetes executor runs its helper (umask 0000 unless FF_DISABLE_UMASK_...)
       umask 0000
       # GitLab's helper image has gitlab-runner-helper; the runner's scripts call gitlab-runner
-      if ! command -v gitlab-runner >/dev/null 2>&1 && h=$(command -v gitlab-runner-helper); then
+      # (made once, by the job's first helper stage: the test costs no process)
+      if [ ! -x "$parent/bin/gitlab-runner" ] && ! command -v gitlab-runner >/dev/null 2>&1 && h=$(command -v gitlab-runner-helper); then
         mkdir -p "$parent/bin" && ln -sf "$h" "$parent/bin/gitlab-runner"
       fi
       PATH="$parent/bin:$PATH"
