@@ -4,7 +4,7 @@
 # broken connection. The first call starts the script detached (its output to DIR/out, its exit
 # code and the container's OOM-kill count to DIR/code); every call, the first and those after a
 # reconnect, says "glcd-following" on stderr, prints DIR/out from byte OFFSET on stdout as it
-# grows, and once the script has ended "glcd-exit CODE OOMKILLS" on stderr. Only sh and tail, head, wc are needed.
+# grows, and once the script has ended "glcd-exit CODE OOMKILLS" on stderr. Only sh and tail, head, wc, dd are needed.
 d=$1 n=$2 off=$3 container=$4 needhelper=$5
 for t in tail head wc dd; do
   command -v "$t" >/dev/null 2>&1 || { echo "glcd-notools $t" >&2; exit 95; }
