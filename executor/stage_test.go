@@ -25,7 +25,7 @@ func TestStageScriptStartsOnlyAWholeScript(t *testing.T) {
 	for name, sh := range testbed.Shells() {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "build_script-abc123")
-			run := func(stdin []byte) (int, string, string) { return runStage(t, sh, dir, len(script), stdin) }
+			run := func(stdin []byte) (int, string, string) { return runStage(t, sh, dir, len(script), 0, stdin) }
 			for _, in := range [][]byte{nil, script[:len(script)-4]} {
 				code, out, ctrl := run(in)
 				if code != stageShort || out != "" || !strings.Contains(ctrl, "glcd-short "+strconv.Itoa(len(in))+" of "+strconv.Itoa(len(script))) {
@@ -87,12 +87,12 @@ func TestCopyInNeedsTheEndMark(t *testing.T) {
 	}
 }
 
-// runStage runs stage.sh on the host under sh for the stage folder dir and a script of length
-// bytes, with stdin (the script, or part of it) and env added to the environment; it returns
-// the exit code, the output and the control lines.
-func runStage(t *testing.T, sh []string, dir string, length int, stdin []byte, env ...string) (int, string, string) {
+// runStage runs stage.sh on the host under sh for the stage folder dir, a script of length
+// bytes and the output from byte off, with stdin (the script, or part of it) and env added to
+// the environment; it returns the exit code, the output and the control lines.
+func runStage(t *testing.T, sh []string, dir string, length, off int, stdin []byte, env ...string) (int, string, string) {
 	t.Helper()
-	argv := append(slices.Clone(sh), "-c", stageScript(), "glcd-stage", dir, strconv.Itoa(length), "0", BuildContainer, "0")
+	argv := append(slices.Clone(sh), "-c", stageScript(), "glcd-stage", dir, strconv.Itoa(length), strconv.Itoa(off), BuildContainer, "0")
 	c := exec.Command(argv[0], argv[1:]...)
 	c.Env = append(os.Environ(), env...)
 	var out, ctrl bytes.Buffer
@@ -115,10 +115,10 @@ func TestStageRemovesTheStagesBefore(t *testing.T) {
 				t.Fatal(err)
 			}
 			first, second := filepath.Join(run, "get_sources-aaaaaa"), filepath.Join(run, "build_script-bbbbbb")
-			if code, out, ctrl := runStage(t, sh, first, 9, []byte("echo one\n")); code != 0 || out != "one\n" {
+			if code, out, ctrl := runStage(t, sh, first, 9, 0, []byte("echo one\n")); code != 0 || out != "one\n" {
 				t.Fatalf("first stage: exit %d, output %q, control %q", code, out, ctrl)
 			}
-			if code, out, ctrl := runStage(t, sh, second, 9, []byte("echo two\n")); code != 0 || out != "two\n" {
+			if code, out, ctrl := runStage(t, sh, second, 9, 0, []byte("echo two\n")); code != 0 || out != "two\n" {
 				t.Fatalf("second stage: exit %d, output %q, control %q", code, out, ctrl)
 			}
 			// the removal runs in the stage's background process after the stage ended: wait
@@ -153,7 +153,7 @@ func TestStageFollowsWithAWholeSecondsSleep(t *testing.T) {
 	}
 	// dash finds sleep on PATH; busybox's sh may run its own applet first, so dash alone
 	script := []byte("echo first\n" + realSleep + " 1.5\necho second\nexit 3\n")
-	code, out, ctrl := runStage(t, []string{"/bin/sh"}, filepath.Join(t.TempDir(), "build_script-cccccc"), len(script), script, "PATH="+bin+":"+os.Getenv("PATH"))
+	code, out, ctrl := runStage(t, []string{"/bin/sh"}, filepath.Join(t.TempDir(), "build_script-cccccc"), len(script), 0, script, "PATH="+bin+":"+os.Getenv("PATH"))
 	if code != 0 || out != "first\nsecond\n" || !strings.Contains(ctrl, "glcd-exit 3 ") {
 		t.Fatalf("exit %d, output %q, control %q; want the output whole and glcd-exit 3", code, out, ctrl)
 	}
@@ -186,15 +186,9 @@ func TestStageResumesFromAnyByte(t *testing.T) {
 				}
 			}
 			for _, off := range []int{0, 1, 65535, 65536, 65537, 131077, len(out) - 1, len(out)} {
-				argv := append(slices.Clone(sh), "-c", stageScript(), "glcd-stage", dir, "5", strconv.Itoa(off), BuildContainer, "0")
-				c := exec.Command(argv[0], argv[1:]...)
-				var stdout, ctrl bytes.Buffer
-				c.Stdin, c.Stdout, c.Stderr = strings.NewReader("true\n"), &stdout, &ctrl
-				if err := c.Run(); err != nil {
-					t.Fatalf("from byte %d: %v (%s)", off, err, ctrl.String())
-				}
-				if !bytes.Equal(stdout.Bytes(), out[off:]) || !strings.Contains(ctrl.String(), "glcd-exit 7 0") {
-					t.Fatalf("from byte %d: %d bytes, equal to the output from there: %v; control %q", off, stdout.Len(), bytes.Equal(stdout.Bytes(), out[off:]), ctrl.String())
+				code, stdout, ctrl := runStage(t, sh, dir, 5, off, []byte("true\n"))
+				if code != 0 || stdout != string(out[off:]) || !strings.Contains(ctrl, "glcd-exit 7 0") {
+					t.Fatalf("from byte %d: exit %d, %d bytes, equal to the output from there: %v; control %q", off, code, len(stdout), stdout == string(out[off:]), ctrl)
 				}
 			}
 		})
